@@ -1,0 +1,54 @@
+# Zoufang — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+ONLY ?=
+
+.PHONY: demo test lint format bench install serve messages clean-demo
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+## make demo: install, migrate SQLite, build the demo city, print logins, serve on PORT (8000).
+demo: install
+	$(PY) manage.py migrate --noinput -v0
+	PORT=$(PORT) $(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## make test: the whole suite (SQLite unless DATABASE_URL is set; browser tests need /usr/bin/chromium).
+test: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v1
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## make bench [ONLY=name]: performance figures, written to .bench/results.json.
+bench: install
+	$(PY) bench/run.py $(if $(ONLY),--only $(ONLY),)
+
+## make messages: refresh and compile the translation catalogs.
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
+
+serve: install
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+clean-demo:
+	rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm .demo-logins.txt

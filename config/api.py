@@ -1,0 +1,67 @@
+"""The one NinjaAPI; each app contributes a Router from its api.py."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from zoufang.core.api import AUTH
+from zoufang.org.api import auth_router
+from zoufang.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Zoufang API",
+    version="1",
+    description="大走访大排查大调研 campaign platform. Authenticate with a session or a Bearer token "
+    'from POST /api/v1/auth/token. Errors are {"detail": ..., "code": ...}.',
+    auth=AUTH,
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, detail: object) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "code": code}, status=status)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 403, "forbidden", str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", _("Log in or send a valid Bearer token."))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return _error(request, 422, "invalid", detail)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return _error(request, 422, "invalid_input", exc.errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = getattr(exc, "code", None) or {
+        401: "unauthenticated",
+        409: "conflict",
+        429: "locked",
+    }.get(exc.status_code, "error")
+    return _error(request, exc.status_code, code, str(exc))
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/", org_router)

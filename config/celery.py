@@ -1,0 +1,13 @@
+"""Celery application. Eager (in-process) when REDIS_URL is unset: see settings."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+app = Celery("zoufang")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

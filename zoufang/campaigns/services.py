@@ -1,0 +1,104 @@
+"""Creating campaigns from the template file and answering "which campaign, which phase"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from zoufang.campaigns.models import Campaign, CatalogItem, Phase, VisitForm
+from zoufang.org.models import Department
+
+TEMPLATE_PATH = Path(__file__).with_name("default_template.toml")
+
+
+def read_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@transaction.atomic
+def departments_sync(*, template: dict[str, Any] | None = None) -> list[Department]:
+    """Create the template's departments that are missing; existing ones keep their edits."""
+    template = template or read_template()
+    departments = []
+    for order, row in enumerate(template["departments"], start=1):
+        dept, _ = Department.objects.get_or_create(
+            code=row["code"], defaults={"name": row["name"], "sort_order": order}
+        )
+        departments.append(dept)
+    return departments
+
+
+@transaction.atomic
+def campaign_create_from_template(
+    *,
+    start_date: dt.date,
+    code: str | None = None,
+    name: str | None = None,
+    make_current: bool = True,
+    template: dict[str, Any] | None = None,
+) -> Campaign:
+    """Create a campaign with its phases and catalogs from the template (safe to re-run: an
+    existing campaign with the same code is returned unchanged)."""
+    template = template or read_template()
+    meta = template["campaign"]
+    code = code or meta["code"]
+    existing = Campaign.objects.filter(code=code).first()
+    if existing:
+        return existing
+    total_days = sum(p["days"] for p in template["phases"])
+    if make_current:
+        Campaign.objects.filter(is_current=True).update(is_current=False)
+    campaign = Campaign.objects.create(
+        code=code,
+        name=name or meta["name"],
+        start_date=start_date,
+        end_date=start_date + dt.timedelta(days=total_days - 1),
+        is_current=make_current,
+        principle=meta.get("principle", ""),
+        description=meta.get("description", ""),
+    )
+    day = start_date
+    for order, row in enumerate(template["phases"], start=1):
+        end = day + dt.timedelta(days=row["days"] - 1)
+        Phase.objects.create(
+            campaign=campaign,
+            kind=row["kind"],
+            name=row["name"],
+            start_date=day,
+            end_date=end,
+            order=order,
+            tasks=row.get("tasks", ""),
+        )
+        day = end + dt.timedelta(days=1)
+    campaign.research_departments.set(departments_sync(template=template))
+    CatalogItem.objects.bulk_create(
+        CatalogItem(
+            campaign=campaign,
+            kind=group["kind"],
+            code=item["code"],
+            name=item["name"],
+            description=item.get("description", ""),
+            order=order,
+            data=item.get("data", {}),
+        )
+        for group in template["catalog"]
+        for order, item in enumerate(group["items"], start=1)
+    )
+    for form in template["forms"]:
+        VisitForm.objects.create(
+            campaign=campaign,
+            code=form["code"],
+            name=form["name"],
+            applies_to=form.get("applies_to", []),
+            schema={"sections": form["sections"]},
+        )
+    return campaign
+
+
+def current_campaign() -> Campaign | None:
+    return Campaign.objects.current()

@@ -1,0 +1,70 @@
+"""Admin base class: the same jurisdiction scope as the pages, permissions from the role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from zoufang.core.roles import MANAGER_ROLES, Role
+
+admin.site.site_header = "走访 · 设置"
+admin.site.site_title = "走访"
+admin.site.index_title = "基础数据设置"
+
+
+def _is_manager(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and (user.is_superuser or user.role in MANAGER_ROLES)
+
+
+def _is_office(request: HttpRequest) -> bool:
+    user = request.user
+    return (
+        user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.role in {Role.OFFICE, Role.WORKING_TEAM})
+    )
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows limited to the user's subtree; managers (office, county admins, station chiefs)
+    may edit what they see."""
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_manager(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_manager(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_manager(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_manager(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_manager(request)
+
+
+class OfficeAdmin(admin.ModelAdmin):
+    """Campaign-wide setup data (catalogs, departments): the office edits, managers read."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_manager(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_manager(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_office(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_office(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_office(request)

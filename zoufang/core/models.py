@@ -1,0 +1,63 @@
+"""Building blocks every domain app uses: the path column and the scoped queryset."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+
+from zoufang.core.scope import user_scope
+
+if TYPE_CHECKING:
+    from zoufang.org.models import User
+
+
+class PathField(models.CharField):
+    """A materialized unit path such as "411000/411002/41100251/".
+
+    On PostgreSQL the column gets the "C" collation so that a btree index serves
+    `LIKE 'prefix%'` (the subtree query) as a range scan. Other databases keep their default,
+    which already compares bytes (SQLite). It is computed per connection, so migrations
+    stay portable.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 255)
+        super().__init__(*args, **kwargs)
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset of rows that belong to a unit; `visible_to` keeps the user's subtree."""
+
+    scope_field = "unit_path"
+
+    def visible_to(self, user: User) -> Self:
+        return self.filter(user_scope(user).q(self.scope_field))
+
+    def in_subtree(self, path: str) -> Self:
+        return self.filter(**{f"{self.scope_field}__startswith": path})
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def scoped_models() -> list[type[models.Model]]:
+    """Every concrete model with a `unit_path` column (used when a unit moves)."""
+    from django.apps import apps
+
+    return [
+        m
+        for m in apps.get_models()
+        if any(f.name == "unit_path" for f in m._meta.concrete_fields) and not m._meta.proxy
+    ]

@@ -1,0 +1,85 @@
+"""The one place that answers "what may this user see": a unit subtree, as a path prefix.
+
+Every scoped model stores the materialized path of the unit it belongs to (`unit_path`, or
+`path` on Unit itself). A user's scope is the path of the unit their role is anchored at; the
+subtree is every row whose path starts with it — one indexed range scan (the column has the
+"C" collation on PostgreSQL, see `PathField`). Campaign-wide roles see everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from zoufang.core.roles import CAMPAIGN_WIDE_ROLES, MANAGER_ROLES, UNIT_ROLE_LEVELS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from zoufang.org.models import User
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    path: str | None = None  # None and not everything: sees nothing
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and self.path is None
+
+    def q(self, field: str) -> Q:
+        """A filter on `field` (a materialized path column) that keeps the visible rows."""
+        if self.everything:
+            return Q()
+        if self.path is None:
+            return Q(pk__in=[])
+        return Q(**{f"{field}__startswith": self.path})
+
+    def contains(self, path: str | None) -> bool:
+        if self.everything:
+            return True
+        if self.path is None or not path:
+            return False
+        return path.startswith(self.path)
+
+
+NOTHING = Scope()
+EVERYTHING = Scope(everything=True)
+
+
+def user_scope(user: User | AnonymousUser) -> Scope:
+    """The subtree `user` may see. Cached on the user object for the request."""
+    cached = getattr(user, "_zoufang_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    if getattr(user, "is_authenticated", False):
+        user._zoufang_scope = scope  # type: ignore[union-attr]
+    return scope
+
+
+def _compute_scope(user: User | AnonymousUser) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    if user.role in CAMPAIGN_WIDE_ROLES:
+        return EVERYTHING
+    if user.role in UNIT_ROLE_LEVELS and user.unit_id is not None:
+        return Scope(path=user.unit.path)
+    # Researchers, and any account without an anchor unit, see no unit data.
+    return NOTHING
+
+
+def user_manages(user: User | AnonymousUser, path: str | None) -> bool:
+    """May `user` change records (and read full phone numbers) of the unit at `path`?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role not in MANAGER_ROLES:
+        return False
+    return user_scope(user).contains(path)

@@ -1,0 +1,181 @@
+"""API for units, people, teams and the signed-in user. Same access functions as the pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from zoufang.campaigns.models import Campaign
+from zoufang.core.roles import CAMPAIGN_WIDE_ROLES
+from zoufang.core.scope import user_manages
+from zoufang.org import selectors, services
+from zoufang.org.models import Personnel, Team, Unit, User
+from zoufang.org.schemas import (
+    MeOut,
+    PersonnelOut,
+    TeamDetailOut,
+    TeamOut,
+    TokenIn,
+    TokenOut,
+    UnitOut,
+)
+
+auth_router = Router(tags=["auth"])
+router = Router(tags=["org"])
+
+
+@auth_router.post(
+    "/token", auth=None, response=TokenOut, summary="Exchange username and password for a token"
+)
+def token_create(request: HttpRequest, payload: TokenIn) -> dict:
+    # axes wraps authenticate(): failures are counted and a locked account gets None.
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise HttpError(429, _("Too many failed logins: this account is locked for a while."))
+    if user is None:
+        raise HttpError(401, _("Wrong username or password."))
+    token, key = services.api_token_create(user=user, name=payload.device)
+    return {"token": key, "expires_at": token.expires_at.isoformat(), "username": user.username}
+
+
+def unit_out(unit: Unit) -> dict:
+    return {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "level": unit.level,
+        "level_label": unit.get_level_display(),
+        "parent_id": unit.parent_id,
+        "path": unit.path,
+    }
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> dict:
+    user: User = request.user
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "role_label": user.get_role_display(),
+        "unit": unit_out(user.unit) if user.unit_id else None,
+        "department": user.department.name if user.department_id else None,
+        "campaign_wide": user.is_superuser or user.role in CAMPAIGN_WIDE_ROLES,
+        "personnel_id": user.personnel_id,
+    }
+
+
+@router.get("/units", response=list[UnitOut])
+@paginate(LimitOffsetPagination)
+def units(
+    request: HttpRequest, level: int | None = None, q: str = "", parent: int | None = None
+) -> list:
+    qs = selectors.unit_list(request.user, level=level, search=q)
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    return _LazyMap(qs, unit_out)
+
+
+@router.get("/units/{unit_id}", response=UnitOut)
+def unit(request: HttpRequest, unit_id: int) -> dict:
+    return unit_out(selectors.get_unit_for_user(request.user, unit_id))
+
+
+def personnel_out(user: User, p: Personnel) -> dict:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "kind": p.kind,
+        "post": p.post,
+        "police_number": p.police_number,
+        "phone": p.phone if user_manages(user, p.unit_path) else p.masked_phone,
+        "unit_id": p.unit_id,
+        "unit_name": p.unit.name,
+        "work_unit_id": p.work_unit.pk,
+        "department": p.department.name if p.department_id else None,
+        "year_joined": p.year_joined,
+    }
+
+
+@router.get("/people", response=list[PersonnelOut])
+@paginate(LimitOffsetPagination)
+def people(
+    request: HttpRequest, q: str = "", kind: str = "", post: str = "", unit: int | None = None
+) -> list:
+    unit_obj = selectors.get_unit_for_user(request.user, unit) if unit else None
+    qs = selectors.personnel_list(request.user, search=q, kind=kind, post=post, unit=unit_obj)
+    return _LazyMap(qs, lambda p: personnel_out(request.user, p))
+
+
+@router.get("/people/{person_id}", response=PersonnelOut)
+def person(request: HttpRequest, person_id: int) -> dict:
+    return personnel_out(request.user, selectors.get_personnel_for_user(request.user, person_id))
+
+
+def team_out(team: Team) -> dict:
+    return {
+        "id": team.pk,
+        "name": team.name,
+        "beat_id": team.beat_id,
+        "beat_name": team.beat.name,
+        "leader_id": team.leader_id,
+        "member_count": team.member_count,
+        "warnings": [{"code": w.code, "message": w.message} for w in services.team_warnings(team)],
+    }
+
+
+@router.get("/teams", response=list[TeamOut])
+@paginate(LimitOffsetPagination)
+def teams(
+    request: HttpRequest, q: str = "", noncompliant: bool = False, unit: int | None = None
+) -> list:
+    unit_obj = selectors.get_unit_for_user(request.user, unit) if unit else None
+    qs = selectors.team_list(
+        request.user,
+        campaign=Campaign.objects.current(),
+        search=q,
+        unit=unit_obj,
+        non_compliant=noncompliant,
+    )
+    return _LazyMap(qs, team_out)
+
+
+@router.get("/teams/{team_id}", response=TeamDetailOut)
+def team(request: HttpRequest, team_id: int) -> dict:
+    t = selectors.get_team_for_user(request.user, team_id)
+    data = team_out(t)
+    data["members"] = [
+        {
+            "personnel_id": m.personnel_id,
+            "name": m.personnel.name,
+            "kind": m.personnel.kind,
+            "post": m.personnel.post,
+            "years_of_service": m.personnel.years_of_service(),
+        }
+        for m in selectors.team_members(t)
+    ]
+    return data
+
+
+class _LazyMap:
+    """A sliceable view of a queryset that converts rows after pagination slices them, so a
+    page converts 50 rows, not the whole list."""
+
+    def __init__(self, qs, fn) -> None:  # type: ignore[no-untyped-def]
+        self.qs, self.fn = qs, fn
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, item):  # type: ignore[no-untyped-def]
+        if isinstance(item, slice):
+            return [self.fn(x) for x in self.qs[item]]
+        return self.fn(self.qs[item])

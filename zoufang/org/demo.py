@@ -1,0 +1,289 @@
+"""The Xuchang-shaped demo organisation: six county bureaus with their GB/T 2260 codes,
+stations, community and village beats, personnel and bundled visit teams.
+
+Deterministic: the same scale gives the same city (names from Faker zh_CN with a fixed seed).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from faker import Faker
+
+from zoufang.campaigns.models import Campaign
+from zoufang.org.models import Department, Personnel, Team, TeamMember, Unit
+
+CITY = ("411000", "许昌市公安局")
+COUNTIES = [
+    (
+        "411002",
+        "魏都分局",
+        [
+            "西大街派出所",
+            "东大街派出所",
+            "南关派出所",
+            "北大街派出所",
+            "五一路派出所",
+            "高桥营派出所",
+        ],
+    ),
+    (
+        "411003",
+        "建安分局",
+        ["尚集派出所", "苏桥派出所", "张潘派出所", "灵井派出所", "五女店派出所"],
+    ),
+    (
+        "411024",
+        "鄢陵县公安局",
+        ["安陵派出所", "彭店派出所", "马栏派出所", "柏梁派出所", "陶城派出所"],
+    ),
+    (
+        "411025",
+        "襄城县公安局",
+        ["城关派出所", "颍桥派出所", "麦岭派出所", "库庄派出所", "紫云派出所"],
+    ),
+    (
+        "411081",
+        "禹州市公安局",
+        ["钧台派出所", "颍川派出所", "夏都派出所", "韩城派出所", "神垕派出所"],
+    ),
+    ("411082", "长葛市公安局", ["建设路派出所", "长兴路派出所", "金桥路派出所", "和尚桥派出所"]),
+]
+BEAT_STEMS = [
+    "文峰",
+    "七里店",
+    "丁庄",
+    "新兴",
+    "西关",
+    "北关",
+    "桃园",
+    "建设",
+    "光明",
+    "和平",
+    "兴华",
+    "幸福",
+    "花园",
+    "前进",
+    "胜利",
+    "清潩",
+    "灞陵",
+    "瑞祥",
+    "永兴",
+    "学院",
+    "八一",
+    "颍河",
+    "春秋",
+    "天宝",
+    "魏武",
+    "文化",
+    "湖滨",
+    "长春",
+    "鹿鸣",
+    "古槐",
+]
+BEATS_PER_STATION = 5
+
+
+@dataclass
+class DemoOrg:
+    city: Unit
+    counties: list[Unit] = field(default_factory=list)
+    stations: list[Unit] = field(default_factory=list)
+    beats: list[Unit] = field(default_factory=list)
+    people: list[Personnel] = field(default_factory=list)
+    teams: list[Team] = field(default_factory=list)
+
+
+class _Numbers:
+    def __init__(self) -> None:
+        self.officer = 100000
+        self.auxiliary = 10000
+
+    def next_officer(self) -> str:
+        self.officer += 1
+        return f"{self.officer:06d}"
+
+    def next_auxiliary(self) -> str:
+        self.auxiliary += 1
+        return f"F{self.auxiliary:05d}"
+
+
+def _unit(
+    code: str, name: str, level: int, parent: Unit | None, order: int, **extra: object
+) -> Unit:
+    return Unit(
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        path=Unit.build_path(parent, code),
+        sort_order=order,
+        **extra,
+    )
+
+
+@transaction.atomic
+def build_demo_org(*, campaign: Campaign, scale: int = 1, seed: int = 411000) -> DemoOrg:
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    year = campaign.start_date.year
+    numbers = _Numbers()
+    departments = list(Department.objects.order_by("sort_order"))
+    dept = {d.code: d for d in departments}
+
+    city = _unit(CITY[0], CITY[1], Unit.Level.CITY, None, 0, phone="0374-110")
+    city.save()
+    org = DemoOrg(city=city)
+    people: list[Personnel] = []
+
+    def person(
+        kind: str,
+        post: str,
+        unit: Unit,
+        *,
+        beat: Unit | None = None,
+        deployed: Unit | None = None,
+        department: Department | None = None,
+        years: tuple[int, int] = (1, 25),
+    ) -> Personnel:
+        p = Personnel(
+            name=fake.name(),
+            kind=kind,
+            post=post,
+            police_number=numbers.next_officer()
+            if kind == Personnel.Kind.OFFICER
+            else numbers.next_auxiliary(),
+            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            unit=unit,
+            department=department,
+            year_joined=year - rng.randint(*years),
+            beat=beat,
+            deployed_to=deployed,
+        )
+        p.unit_path = (deployed or beat or unit).path
+        people.append(p)
+        return p
+
+    # City bureau: the departments' staff (some are sent down during the campaign).
+    city_staff = [
+        person(Personnel.Kind.OFFICER, Personnel.Post.STATION, city, department=d)
+        for d in departments
+        for _ in range(3)
+    ]
+    beat_seq = 0
+    for c_order, (code, name, station_names) in enumerate(COUNTIES, start=1):
+        county = _unit(code, name, Unit.Level.COUNTY, city, c_order)
+        county.save()
+        org.counties.append(county)
+        county_staff = [
+            person(
+                Personnel.Kind.OFFICER,
+                Personnel.Post.STATION,
+                county,
+                department=dept.get(
+                    rng.choice(["zhian", "xingzhen", "jindu", "jiaojing", "huzheng"])
+                ),
+            )
+            for _ in range(25 * scale)
+        ]
+        names = [
+            n if i < len(station_names) else f"{n[:-3]}第{i // len(station_names) + 1}派出所"
+            for i in range(len(station_names) * scale)
+            for n in [station_names[i % len(station_names)]]
+        ]
+        for s_order, s_name in enumerate(names, start=1):
+            station = _unit(f"{code}{s_order:03d}", s_name, Unit.Level.STATION, county, s_order)
+            station.save()
+            org.stations.append(station)
+            person(Personnel.Kind.OFFICER, Personnel.Post.COMMAND, station, years=(12, 28))
+            for _ in range(4):
+                person(Personnel.Kind.OFFICER, Personnel.Post.STATION, station)
+            for _ in range(3):
+                person(Personnel.Kind.AUXILIARY, Personnel.Post.AUXILIARY, station, years=(1, 8))
+            beats = []
+            for b_order in range(1, BEATS_PER_STATION + 1):
+                stem = BEAT_STEMS[beat_seq % len(BEAT_STEMS)]
+                village = rng.random() < (0.25 if c_order <= 2 else 0.6)
+                suffix = "村" if village else "社区"
+                label = (
+                    stem
+                    if beat_seq < len(BEAT_STEMS)
+                    else f"{stem}{beat_seq // len(BEAT_STEMS) + 1}"
+                )
+                beat_seq += 1
+                beats.append(
+                    _unit(
+                        f"{station.code}{b_order:03d}",
+                        f"{label}{suffix}",
+                        Unit.Level.BEAT,
+                        station,
+                        b_order,
+                        beat_kind=Unit.BeatKind.VILLAGE if village else Unit.BeatKind.COMMUNITY,
+                    )
+                )
+            Unit.objects.bulk_create(beats)
+            org.beats.extend(beats)
+            for beat in beats:
+                person(
+                    Personnel.Kind.OFFICER,
+                    Personnel.Post.COMMUNITY,
+                    station,
+                    beat=beat,
+                    years=(2, 26),
+                )
+                home = rng.choice(city_staff + county_staff)
+                for _ in range(2):
+                    person(
+                        Personnel.Kind.OFFICER,
+                        Personnel.Post.DESK,
+                        home.unit,
+                        deployed=beat,
+                        department=home.department,
+                    )
+                for _ in range(4):
+                    person(
+                        Personnel.Kind.AUXILIARY,
+                        Personnel.Post.AUXILIARY,
+                        station,
+                        deployed=beat,
+                        years=(1, 9),
+                    )
+    Personnel.objects.bulk_create(people, batch_size=2000)
+    org.people = people
+    _build_teams(org, campaign, rng)
+    return org
+
+
+def _build_teams(org: DemoOrg, campaign: Campaign, rng: random.Random) -> None:
+    """One team per beat: its community officer, the desk officers and auxiliaries sent down.
+    About one team in ten breaks a rule, as real rosters do, so the warnings have work."""
+    by_beat: dict[int, list[Personnel]] = {}
+    for p in org.people:
+        key = p.beat_id or p.deployed_to_id
+        if key is not None:
+            by_beat.setdefault(key, []).append(p)
+    teams = [
+        Team(campaign=campaign, beat=beat, name=f"{beat.name}走访组", unit_path=beat.path)
+        for beat in org.beats
+    ]
+    Team.objects.bulk_create(teams)
+    members = []
+    year = campaign.start_date.year
+    for team in teams:
+        roster = by_beat.get(team.beat_id, [])
+        community = [p for p in roster if p.post == Personnel.Post.COMMUNITY]
+        flaw = rng.random()
+        if flaw < 0.05:
+            roster = [p for p in roster if p.kind == Personnel.Kind.OFFICER]  # no auxiliary
+        elif flaw < 0.10:
+            for p in roster:  # everyone new: nobody to lead the way (以老带新 broken)
+                p.year_joined = year - rng.randint(1, 3)
+            Personnel.objects.bulk_update(roster, ["year_joined"])
+        team.leader = community[0] if community else None
+        members.extend(TeamMember(team=team, personnel=p, campaign=campaign) for p in roster)
+    Team.objects.bulk_update(teams, ["leader"])
+    TeamMember.objects.bulk_create(members, batch_size=2000)
+    org.teams = teams

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from zoufang.core.roles import Role
+from zoufang.org.models import Department, Personnel, Team, TeamMember, Unit, User
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    parent = None
+    level = factory.LazyAttribute(lambda o: o.parent.level + 1 if o.parent else Unit.Level.CITY)
+    code = factory.Sequence(lambda n: f"{900000 + n}")
+    name = factory.Sequence(lambda n: f"单位{n}")
+    path = factory.LazyAttribute(lambda o: Unit.build_path(o.parent, o.code))
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"dept{n}")
+    name = factory.Sequence(lambda n: f"警种{n}")
+
+
+class PersonnelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Personnel
+
+    name = factory.Faker("name", locale="zh_CN")
+    kind = Personnel.Kind.OFFICER
+    post = Personnel.Post.STATION
+    police_number = factory.Sequence(lambda n: f"{200000 + n:06d}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    year_joined = factory.LazyFunction(lambda: timezone.localdate().year - 8)
+    unit = factory.SubFactory(UnitFactory)
+    unit_path = factory.LazyAttribute(lambda o: (o.deployed_to or o.beat or o.unit).path)
+    beat = None
+    deployed_to = None
+
+    class Params:
+        auxiliary = factory.Trait(
+            kind=Personnel.Kind.AUXILIARY,
+            post=Personnel.Post.AUXILIARY,
+            police_number=factory.Sequence(lambda n: f"F{30000 + n}"),
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.TEAM_MEMBER
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"走访组{n}")
+    unit_path = factory.LazyAttribute(lambda o: o.beat.path)
+
+
+class TeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamMember
+
+    campaign = factory.LazyAttribute(lambda o: o.team.campaign)
