@@ -10,8 +10,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from zoufang.core.api import AUTH
+from zoufang.findings.api import router as findings_router
 from zoufang.org.api import auth_router
 from zoufang.org.api import router as org_router
+from zoufang.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Zoufang API",
@@ -65,3 +67,5 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
+api.add_router("/registry", registry_router)
+api.add_router("/findings", findings_router)

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "zoufang.core",
     "zoufang.org",
     "zoufang.campaigns",
+    "zoufang.registry",
+    "zoufang.findings",
 ]
 
 MIDDLEWARE = [
