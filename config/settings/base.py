@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "zoufang.campaigns",
     "zoufang.registry",
     "zoufang.findings",
+    "zoufang.notifications",
 ]
 
 MIDDLEWARE = [
@@ -191,3 +192,6 @@ ZOUFANG = {
 
 MESSAGE_TAGS_BOOTSTRAP = {"error": "danger"}
 _ = _  # gettext_lazy is imported for settings that want translated labels
+
+
+# ---- per-app settings blocks below (each app's owner appends its own) ----
