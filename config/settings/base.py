@@ -195,3 +195,26 @@ _ = _  # gettext_lazy is imported for settings that want translated labels
 
 
 # ---- per-app settings blocks below (each app's owner appends its own) ----
+
+# ---- registry
+# Key for encrypting ID numbers and phones at rest (AES-256-GCM) and for their keyed lookup
+# hash: 32 bytes, base64 (`python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`),
+# or FIELD_ENCRYPTION_KEY_FILE. Required when DEBUG is false. Only the developer and test
+# settings modules (config.settings.dev, whose bench runs with DEBUG off, and
+# config.settings.test) may fall back to a key derived from SECRET_KEY — never production.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY") or ""
+if not FIELD_ENCRYPTION_KEY:
+    import base64 as _b64
+    import hashlib as _hashlib
+    import os as _os
+
+    if not DEBUG and _os.environ.get("DJANGO_SETTINGS_MODULE") not in {
+        "config.settings.dev",
+        "config.settings.test",
+    }:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is false")
+    FIELD_ENCRYPTION_KEY = _b64.b64encode(
+        _hashlib.sha256(f"zoufang-registry-dev:{SECRET_KEY}".encode()).digest()
+    ).decode()
+# Largest spreadsheet the registry import accepts, in megabytes.
+REGISTRY_IMPORT_MAX_MB = env_int("REGISTRY_IMPORT_MAX_MB", 200)
