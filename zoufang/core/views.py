@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from axes.models import AccessFailureLog, AccessLog
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,11 @@ def lockout(
     from django.conf import settings
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if request.path.startswith("/api/"):
+        message = _("Too many failed logins: this account is locked for %(m)s minutes.") % {
+            "m": minutes
+        }
+        return JsonResponse({"detail": message, "code": "locked"}, status=429)
     return render(
         request,
         "registration/login.html",

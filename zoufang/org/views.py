@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from zoufang.campaigns.models import Campaign
@@ -60,16 +61,16 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "org/unit_detail.html", context)
 
 
-PERSONNEL_HEADERS = [
-    "Name",
-    "Kind",
-    "Post",
-    "Police number",
-    "Phone",
-    "Home unit",
-    "Working unit",
-    "Department",
-    "Year joined",
+PERSONNEL_HEADERS = [  # translated when the export is written
+    gettext_noop("Name"),
+    gettext_noop("Kind"),
+    gettext_noop("Post"),
+    gettext_noop("Police number"),
+    gettext_noop("Phone"),
+    gettext_noop("Home unit"),
+    gettext_noop("Working unit"),
+    gettext_noop("Department"),
+    gettext_noop("Year joined"),
 ]
 
 
@@ -156,14 +157,14 @@ def personnel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 TEAM_HEADERS = [
-    "Team",
-    "Beat",
-    "Leader",
-    "Members",
-    "Officers",
-    "Auxiliaries",
-    "Experienced",
-    "Warnings",
+    gettext_noop("Team"),
+    gettext_noop("Beat"),
+    gettext_noop("Leader"),
+    gettext_noop("Members"),
+    gettext_noop("Officers"),
+    gettext_noop("Auxiliaries"),
+    gettext_noop("Experienced"),
+    gettext_noop("Warnings"),
 ]
 
 
