@@ -8,7 +8,10 @@ filter is one indexed prefix scan. ID numbers and phones are stored encrypted (s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.models import PathField, ScopedQuerySet, TimeStampedModel
@@ -117,3 +120,422 @@ def compose_address(road: str, number: str, building: str, entrance: str, room: 
                 value if value.endswith(suffix) or not value[-1].isdigit() else value + suffix
             )
     return "".join(p for p in parts if p)
+
+
+class Household(TimeStampedModel):
+    """The household (户) living at a dwelling, with its householder (户主) and the house's use."""
+
+    class Use(models.TextChoices):
+        OWNER = "owner", _("Owner-occupied")
+        RENTED = "rented", _("Rented")
+        BORROWED = "borrowed", _("Borrowed empty house")
+        VACANT = "vacant", _("Vacant")
+
+    place = models.OneToOneField(
+        Place, verbose_name=_("dwelling"), on_delete=models.CASCADE, related_name="household"
+    )
+    unit_path = PathField(_("beat path"), editable=False)
+    use = models.CharField(_("use"), max_length=10, choices=Use.choices, default=Use.OWNER)
+    householder = models.ForeignKey(
+        "Person",
+        verbose_name=_("householder"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    landlord_name = models.CharField(_("landlord"), max_length=50, blank=True)
+    landlord_phone_enc = models.TextField(blank=True, editable=False)
+    landlord_phone_masked = models.CharField(
+        _("landlord phone"), max_length=20, blank=True, editable=False
+    )
+    # What the visit form's "承租人情况" says, in the officer's words; tenants who are known by
+    # ID number are also Person rows with relation=tenant.
+    tenants = models.TextField(_("tenants"), blank=True)
+    # 人户分离: set from the residents' registered and actual residence, or by a visit.
+    separated = models.BooleanField(_("registered elsewhere (人户分离)"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [
+            models.Index(fields=["unit_path", "use"], name="reg_household_scope_use"),
+            models.Index(fields=["unit_path", "separated"], name="reg_household_scope_sep"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.place)
+
+    @property
+    def rented(self) -> bool:
+        return self.use == self.Use.RENTED
+
+    @property
+    def borrowed_empty(self) -> bool:
+        return self.use == self.Use.BORROWED
+
+
+class PersonQuerySet(ScopedQuerySet):
+    def with_id_number(self, value: str) -> PersonQuerySet:
+        from zoufang.registry.crypto import lookup_hash
+        from zoufang.registry.normalize import clean_id_text
+
+        return self.filter(id_hash=lookup_hash(clean_id_text(value)))
+
+    def with_phone(self, value: str) -> PersonQuerySet:
+        from zoufang.registry.crypto import lookup_hash
+        from zoufang.registry.normalize import clean_phone_text
+
+        return self.filter(phone_hash=lookup_hash(clean_phone_text(value)))
+
+
+class Person(TimeStampedModel):
+    """A person (人) known to the beat. ID number and phone are encrypted; see crypto.py."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class Relation(models.TextChoices):
+        HOUSEHOLDER = "householder", _("Householder")
+        MEMBER = "member", _("Family member")
+        TENANT = "tenant", _("Tenant")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=50)
+    id_enc = models.TextField(blank=True, editable=False)
+    id_hash = models.CharField(max_length=32, blank=True, editable=False)
+    id_masked = models.CharField(_("ID number"), max_length=20, blank=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=32, blank=True, editable=False)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    registered_address = models.CharField(
+        _("registered residence (户籍地)"), max_length=255, blank=True
+    )
+    actual_address = models.CharField(_("actual residence"), max_length=255, blank=True)
+    separated = models.BooleanField(_("registered elsewhere (人户分离)"), default=False)
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
+    )
+    relation = models.CharField(
+        _("relation to householder"), max_length=12, choices=Relation.choices, blank=True
+    )
+    living_since = models.DateField(_("living here since"), null=True, blank=True)
+    unit_path = PathField(_("beat path"), editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["unit_path", "name"]
+        indexes = [
+            models.Index(fields=["unit_path", "name"], name="reg_person_scope_name"),
+            models.Index(fields=["unit_path", "separated"], name="reg_person_scope_sep"),
+            models.Index(fields=["phone_hash"], name="reg_person_phone"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_hash"], condition=~Q(id_hash=""), name="reg_person_unique_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyPerson(TimeStampedModel):
+    """重点人员: a person under attention, with a category and a control level. Visible only
+    to the roles in `zoufang.registry.access.KEY_PERSON_ROLES`."""
+
+    class Category(models.TextChoices):
+        STABILITY = "stability", _("Stability-related (涉稳)")
+        TERROR = "terror", _("Terror-related (涉恐)")
+        DRUGS = "drugs", _("Drug-related (涉毒)")
+        RELEASED = "released", _("Released prisoner")
+        MENTAL = "mental", _("Severe mental disorder with risk")
+        FUGITIVE = "fugitive", _("Fugitive (在逃)")
+        GANG = "gang", _("Gang-related (涉黑涉恶)")
+        OTHER = "other", _("Other")
+
+    class Level(models.TextChoices):
+        WATCH = "watch", _("General attention")
+        FOCUS = "focus", _("Focused attention")
+        CONTROL = "control", _("Strict control")
+
+    person = models.OneToOneField(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="key_record"
+    )
+    unit_path = PathField(_("beat path"), editable=False)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    control_level = models.CharField(_("control level"), max_length=8, choices=Level.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("key person")
+        verbose_name_plural = _("key persons")
+        indexes = [models.Index(fields=["unit_path", "category"], name="reg_keyperson_scope")]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class OrgBase(TimeStampedModel):
+    """What shops and enterprises share: name, credit code and the three "key" flags."""
+
+    place = models.OneToOneField(Place, verbose_name=_("place"), on_delete=models.CASCADE)
+    unit_path = PathField(_("beat path"), editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    key_industry = models.BooleanField(_("key industry (重点行业)"), default=False)
+    key_items = models.BooleanField(_("key items involved"), default=False)
+    key_persons = models.BooleanField(_("key persons involved"), default=False)
+    contact_name = models.CharField(_("person in charge"), max_length=50, blank=True)
+    contact_phone_enc = models.TextField(blank=True, editable=False)
+    contact_phone_hash = models.CharField(max_length=32, blank=True, editable=False)
+    contact_phone_masked = models.CharField(_("contact phone"), max_length=20, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shop(OrgBase):
+    """A shop (门店): street-front, small neighbourhood shop or market stall; the 进店 visit."""
+
+    business_scope = models.CharField(_("business scope"), max_length=255, blank=True)
+    operating_mode = models.CharField(_("way of operating"), max_length=100, blank=True)
+    goods_source = models.CharField(_("source of goods"), max_length=255, blank=True)
+    sales_destination = models.CharField(_("where sold"), max_length=255, blank=True)
+    owner_staff = models.TextField(_("owner and staff"), blank=True)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        default_related_name = "shop"
+        indexes = [models.Index(fields=["unit_path", "key_industry"], name="reg_shop_scope_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="reg_shop_unique_uscc"
+            )
+        ]
+
+
+class Enterprise(OrgBase):
+    """An enterprise or institution (企事业单位); the 访企 visit."""
+
+    nature = models.CharField(_("nature"), max_length=50, blank=True)
+    category = models.CharField(
+        _("category"), max_length=16, choices=Place.EnterpriseCategory.choices, blank=True
+    )
+    staff_count = models.PositiveIntegerField(_("staff"), null=True, blank=True)
+    staff_composition = models.TextField(_("staff composition"), blank=True)
+    security_org = models.CharField(
+        _("security organisation (保卫机构)"), max_length=100, blank=True
+    )
+    protective_measures = models.TextField(_("protective measures"), blank=True)
+    vital_parts = models.TextField(_("key vital parts (重点要害部位)"), blank=True)
+
+    class Meta:
+        verbose_name = _("enterprise or institution")
+        verbose_name_plural = _("enterprises and institutions")
+        default_related_name = "enterprise"
+        indexes = [models.Index(fields=["unit_path", "category"], name="reg_enterprise_scope_cat")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="reg_ent_unique_uscc"
+            )
+        ]
+
+
+class KeyItem(TimeStampedModel):
+    """重点物品 (物): dangerous or controlled items, who holds them and where they are kept."""
+
+    class Kind(models.TextChoices):
+        EXPLOSIVE = "explosive", _("Explosive or dangerous goods (危爆物品)")
+        TOXIC = "toxic", _("Highly toxic chemicals")
+        KNIFE = "knife", _("Controlled knives")
+        PRECURSOR = "precursor", _("Drug precursor chemicals")
+        RADIOACTIVE = "radioactive", _("Radioactive material")
+        GUN = "gun", _("Guns and ammunition")
+        OTHER = "other", _("Other")
+
+    place = models.ForeignKey(
+        Place, verbose_name=_("kept at"), on_delete=models.CASCADE, related_name="key_items"
+    )
+    unit_path = PathField(_("beat path"), editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("item"), max_length=100)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=0)
+    measure = models.CharField(_("measure"), max_length=10, blank=True)
+    holder = models.CharField(_("holder"), max_length=100, blank=True)
+    storage = models.CharField(_("where kept"), max_length=255, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("key item")
+        verbose_name_plural = _("key items")
+        indexes = [models.Index(fields=["unit_path", "kind"], name="reg_keyitem_scope_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChangeQuerySet(ScopedQuerySet):
+    def for_record(self, entity: str, object_id: int) -> ChangeQuerySet:
+        return self.filter(entity=entity, object_id=object_id)
+
+
+class Change(models.Model):
+    """One changed field of one registry record (动态情况): old → new, who, when, how.
+
+    Written by the services (manual edits, visits) and set-based by imports. A record's
+    creation is one row with field "" ; an import's creations are counted on its ImportJob
+    instead of one row each (see docs/decisions/registry-storage.md). Personal values (ID
+    numbers, phones) are kept masked here."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Edited")
+        VISIT = "visit", _("Visit")
+        IMPORT = "import", _("Import")
+
+    entity = models.CharField(_("record type"), max_length=16)
+    object_id = models.BigIntegerField()
+    unit_path = PathField(_("beat path"), editable=False)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    old = models.TextField(_("old value"), blank=True)
+    new = models.TextField(_("new value"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    job = models.ForeignKey(
+        "ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    created_at = models.DateTimeField(_("when"), db_default=Now())
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registry change")
+        verbose_name_plural = _("registry changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["entity", "object_id"], name="reg_change_record"),
+            models.Index(fields=["unit_path", "created_at"], name="reg_change_scope_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity}#{self.object_id} {self.field}"
+
+
+class ImportJob(TimeStampedModel):
+    """One spreadsheet import: its file, progress, counts and outcome. The page polls it."""
+
+    class Kind(models.TextChoices):
+        HOUSEHOLD = "household", _("Households and persons")
+        SHOP = "shop", _("Shops")
+        ENTERPRISE = "enterprise", _("Enterprises and institutions")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("into unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit_path = PathField(_("unit path"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    file_path = models.CharField(max_length=500)
+    file_name = models.CharField(_("file"), max_length=255)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    # Data rows up to this file row number are in the registry (batches commit one by one).
+    committed_through_row = models.PositiveIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    report_path = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["unit_path", "created_at"], name="reg_import_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(self.processed_rows * 100 / self.total_rows))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class ImportRejection(models.Model):
+    """A row the import did not take: file row number, column and reason."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
+    row = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=50, blank=True)
+    value = models.CharField(_("value"), max_length=255, blank=True)
+    reason = models.CharField(_("reason"), max_length=255)
+
+    class Meta:
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        ordering = ["job", "row", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.reason}"
