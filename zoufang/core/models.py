@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 
-from zoufang.core.scope import user_scope
+from zoufang.core.scope import subtree_q, user_scope
 
 if TYPE_CHECKING:
     from zoufang.org.models import User
@@ -41,7 +41,7 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(user_scope(user).q(self.scope_field))
 
     def in_subtree(self, path: str) -> Self:
-        return self.filter(**{f"{self.scope_field}__startswith": path})
+        return self.filter(subtree_q(self.scope_field, path))
 
 
 class TimeStampedModel(models.Model):

@@ -2,8 +2,8 @@
 
 Every scoped model stores the materialized path of the unit it belongs to (`unit_path`, or
 `path` on Unit itself). A user's scope is the path of the unit their role is anchored at; the
-subtree is every row whose path starts with it — one indexed range scan (the column has the
-"C" collation on PostgreSQL, see `PathField`). Campaign-wide roles see everything.
+subtree is every row whose path starts with it — one indexed range scan (`subtree_q`; the
+column has the "C" collation on PostgreSQL, see `PathField`). Campaign-wide roles see everything.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Scope:
             return Q()
         if self.path is None:
             return Q(pk__in=[])
-        return Q(**{f"{field}__startswith": self.path})
+        return subtree_q(field, self.path)
 
     def contains(self, path: str | None) -> bool:
         if self.everything:
@@ -44,6 +44,16 @@ class Scope:
         if self.path is None or not path:
             return False
         return path.startswith(self.path)
+
+
+def subtree_q(field: str, path: str) -> Q:
+    """Rows whose `field` starts with `path`, written as a range so that every database uses
+    the btree index: SQLite does not turn LIKE into a range for a case-sensitive column, and
+    on PostgreSQL the "C" collation makes the range byte-ordered. Paths are digits and "/",
+    so the strings with prefix P are exactly those in [P, P with its last character + 1).
+    """
+    upper = path[:-1] + chr(ord(path[-1]) + 1)
+    return Q(**{f"{field}__gte": path, f"{field}__lt": upper})
 
 
 NOTHING = Scope()

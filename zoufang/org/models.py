@@ -188,7 +188,7 @@ class Personnel(TimeStampedModel):
         verbose_name = _("personnel")
         verbose_name_plural = _("personnel")
         ordering = ["unit_path", "name"]
-        indexes = [models.Index(fields=["unit_path", "kind"], name="org_personnel_scope_kind")]
+        indexes = [models.Index(fields=["unit_path", "name"], name="org_personnel_scope_name")]
 
     def __str__(self) -> str:
         return f"{self.name}({self.police_number})" if self.police_number else self.name

@@ -63,7 +63,7 @@ def unit_delete(*, unit: Unit) -> None:
     reasons = []
     if unit.children.exists():
         reasons.append(_("it still has %(n)d subordinate units") % {"n": unit.children.count()})
-    people = Personnel.objects.filter(unit_path__startswith=unit.path).count() + unit.staff.count()
+    people = Personnel.objects.in_subtree(unit.path).count() + unit.staff.count()
     if people:
         reasons.append(_("people still belong to it"))
     if Team.objects.filter(beat=unit).exists():

@@ -192,3 +192,12 @@ def test_services_audit_is_not_needed_for_tokens(officer_a):
     token, key = services.api_token_create(user=officer_a)
     assert services.api_token_authenticate(key) == officer_a
     assert token.key_hash != key
+
+
+def test_the_ui_is_chinese_by_default_and_english_on_request(officer_a, client_for):
+    client = client_for(officer_a)
+    assert "首页" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert "Home" in page
+    assert "首页" not in page
