@@ -14,6 +14,7 @@ from zoufang.findings.api import router as findings_router
 from zoufang.org.api import auth_router
 from zoufang.org.api import router as org_router
 from zoufang.registry.api import router as registry_router
+from zoufang.visits.api import router as visits_router
 
 api = NinjaAPI(
     title="Zoufang API",
@@ -69,3 +70,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
 api.add_router("/registry", registry_router)
 api.add_router("/findings", findings_router)
+api.add_router("/visits", visits_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("org/", include("zoufang.org.urls")),
     path("registry/", include("zoufang.registry.urls")),
     path("findings/", include("zoufang.findings.urls")),
+    path("visits/", include("zoufang.visits.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),

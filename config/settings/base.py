@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "zoufang.registry",
     "zoufang.findings",
     "zoufang.notifications",
+    "zoufang.visits",
 ]
 
 MIDDLEWARE = [

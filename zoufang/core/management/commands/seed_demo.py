@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import time
 from pathlib import Path
@@ -139,7 +140,10 @@ class Command(BaseCommand):
 
 def _later_steps() -> list:
     """Demo builders of the other apps, in dependency order. Each takes
-    (campaign, org, stdout, scale) and is skipped when its app is not installed."""
+    (campaign, org, stdout, scale); an app that is not installed or has no demo module yet
+    is skipped."""
+    from importlib.util import find_spec
+
     from django.apps import apps
     from django.utils.module_loading import import_string
 
@@ -149,14 +153,16 @@ def _later_steps() -> list:
         ("findings", "zoufang.findings.demo.build_demo_findings"),
         ("visits", "zoufang.visits.demo.build_demo_visits"),
     ]:
-        if apps.is_installed(f"zoufang.{app_label}"):
+        module = dotted.rsplit(".", 1)[0]
+        if apps.is_installed(f"zoufang.{app_label}") and find_spec(module) is not None:
             steps.append(import_string(dotted))
     return steps
 
 
 def _format_logins(logins: list[tuple[str, str, str, str]]) -> str:
     width = max(len(u) for u, *_ in logins)
-    lines = ["", "Demo logins (one per role) — http://127.0.0.1:8000/", ""]
+    port = os.environ.get("PORT", "8000")
+    lines = ["", f"Demo logins (one per role) — http://127.0.0.1:{port}/", ""]
     lines += [
         f"  {u.ljust(width)}  {p.ljust(16)}  {role} · {where}" for u, p, role, where in logins
     ]
