@@ -1,0 +1,57 @@
+"""Who may see what in the registry, beyond the jurisdiction subtree (which core.scope decides).
+
+- Key persons (重点人员): the leadership group, the campaign office and working team, the
+  supervision group (campaign-wide); county administrators and station chiefs who hold
+  `can_view_sensitive`, in their subtree; and the community officer of the beat, who visits
+  them. Team members (auxiliaries, desk officers) and researchers never.
+- Full ID numbers and phones: the same people, one record at a time, each view audited.
+  Lists and exports show masked values (4101**********123X, 138****5678).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from zoufang.core.roles import CAMPAIGN_WIDE_ROLES, Role
+from zoufang.core.scope import user_scope
+
+if TYPE_CHECKING:
+    from zoufang.org.models import User
+
+SENSITIVE_UNIT_ROLES = frozenset({Role.COUNTY_ADMIN, Role.STATION_CHIEF})
+
+
+def may_see_key_persons(user: User, path: str | None = None) -> bool:
+    """May `user` see key-person records (at `path`, or anywhere in their scope)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if path is not None and not user_scope(user).contains(path):
+        return False
+    if user.is_superuser or user.role in CAMPAIGN_WIDE_ROLES:
+        return True
+    if user.role in SENSITIVE_UNIT_ROLES:
+        return bool(user.can_view_sensitive)
+    return user.role == Role.COMMUNITY_OFFICER
+
+
+def may_see_full_values(user: User, path: str) -> bool:
+    """May `user` reveal the full ID number and phone of a record at `path`?"""
+    return may_see_key_persons(user, path)
+
+
+def audit_access(*, user: User, obj: models.Model, what: str) -> None:
+    """One row in the audit trail (auditlog, action ACCESS) for one view of personal data."""
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_pk=str(obj.pk),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        action=LogEntry.Action.ACCESS,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        changes={"viewed": ["", what]},
+        changes_text=what,
+    )

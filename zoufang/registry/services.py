@@ -1,0 +1,904 @@
+"""Every change to the registry goes through here and leaves history rows (Change).
+
+Visits call these with `source=Change.Source.VISIT` and a `reference` (the visit's id):
+`registry_apply(place=..., actor=..., answers={"household.rented": True, ...})` maps the
+`registry = "..."` keys of the campaign's visit forms onto `household_update`,
+`householder_set`, `shop_update`, `enterprise_update`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zoufang.core.roles import Role
+from zoufang.core.scope import user_scope
+from zoufang.core.xlsx import write_xlsx
+from zoufang.org.models import Unit
+from zoufang.registry import importers
+from zoufang.registry import normalize as norm
+from zoufang.registry.crypto import decrypt, encrypt, lookup_hash
+from zoufang.registry.models import (
+    Change,
+    Enterprise,
+    Household,
+    ImportJob,
+    ImportRejection,
+    KeyItem,
+    KeyPerson,
+    Person,
+    Place,
+    Shop,
+)
+
+if TYPE_CHECKING:
+    from zoufang.org.models import User
+
+from zoufang.registry.loading import Loader as Loading
+
+logger = logging.getLogger(__name__)
+Source = Change.Source
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+def _history(
+    obj: models.Model,
+    *,
+    entity: str,
+    changed: list[tuple[str, Any, Any]],
+    actor: User | None,
+    source: str,
+    reference: str = "",
+) -> None:
+    Change.objects.bulk_create(
+        Change(
+            entity=entity,
+            object_id=obj.pk,
+            unit_path=obj.unit_path,
+            field=field,
+            old=_display(old),
+            new=_display(new),
+            actor=actor,
+            source=source,
+            reference=reference,
+        )
+        for field, old, new in changed
+    )
+
+
+def _apply(
+    obj: models.Model, changes: Mapping[str, Any], allowed: set[str]
+) -> list[tuple[str, Any, Any]]:
+    """Set plain fields that differ; returns (field, old, new) for each."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    changed = []
+    for field, new in changes.items():
+        if isinstance(new, str):
+            new = norm.clean_text(new)
+        old = getattr(obj, field)
+        if old != new:
+            setattr(obj, field, new)
+            changed.append((field, old, new))
+    return changed
+
+
+def _require_beat(beat: Unit) -> None:
+    if beat.level != Unit.Level.BEAT:
+        raise ValidationError({"beat": _("Places belong to a community or village beat.")})
+
+
+# ---- places ----------------------------------------------------------------------------------
+
+PLACE_FIELDS = {
+    "name",
+    "road",
+    "house_number",
+    "building",
+    "entrance",
+    "room",
+    "shop_kind",
+    "enterprise_category",
+    "key_place_kind",
+    "latitude",
+    "longitude",
+    "is_active",
+}
+
+
+@transaction.atomic
+def place_create(
+    *,
+    beat: Unit,
+    kind: str,
+    actor: User | None,
+    source: str = Source.MANUAL,
+    address_code: str = "",
+    **fields: Any,
+) -> Place:
+    _require_beat(beat)
+    fields = {k: norm.clean_text(v) if isinstance(v, str) else v for k, v in fields.items()}
+    place = Place(beat=beat, unit_path=beat.path, kind=kind, **fields)
+    place.address = place.compose_address()
+    place.address_code = norm.clean_compact(address_code) or norm.address_code(
+        beat.code, place.road, place.house_number, place.building, place.entrance, place.room
+    )
+    if Place.objects.filter(address_code=place.address_code).exists():
+        raise ValidationError({"address_code": _("This address is already in the registry.")})
+    place.full_clean(exclude=["unit_path"])
+    place.save()
+    if kind == Place.Kind.DWELLING:
+        Household.objects.create(place=place, unit_path=place.unit_path)
+    _history(place, entity="place", changed=[("", "", place.address)], actor=actor, source=source)
+    return place
+
+
+@transaction.atomic
+def place_update(
+    *,
+    place: Place,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> list[tuple[str, Any, Any]]:
+    changed = _apply(place, changes, PLACE_FIELDS)
+    if changed:
+        new_address = place.compose_address()
+        if new_address != place.address:
+            changed.append(("address", place.address, new_address))
+            place.address = new_address
+        place.save(update_fields=[c[0] for c in changed] + ["updated_at"])
+        _history(
+            place, entity="place", changed=changed, actor=actor, source=source, reference=reference
+        )
+    return changed
+
+
+# ---- households and persons ------------------------------------------------------------------
+
+HOUSEHOLD_FIELDS = {"use", "tenants", "separated", "landlord_name"}
+
+
+@transaction.atomic
+def household_update(
+    *,
+    household: Household,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> list[tuple[str, Any, Any]]:
+    """Update a household. Besides its own fields it takes the visit form's yes/no answers
+    `rented` and `borrowed_empty` (they set `use`), and `landlord_phone` (encrypted)."""
+    changes = dict(changes)
+    rented = changes.pop("rented", None)
+    borrowed = changes.pop("borrowed_empty", None)
+    if rented is True:
+        changes["use"] = Household.Use.RENTED
+    elif borrowed is True:
+        changes["use"] = Household.Use.BORROWED
+    elif (rented is False and household.use == Household.Use.RENTED) or (
+        borrowed is False and household.use == Household.Use.BORROWED
+    ):
+        changes["use"] = Household.Use.OWNER
+    phone = changes.pop("landlord_phone", None)
+    changed = _apply(household, changes, HOUSEHOLD_FIELDS)
+    if phone is not None:
+        try:
+            phone = norm.parse_phone(phone)
+        except norm.Bad as exc:
+            raise ValidationError({"landlord_phone": str(exc)}) from exc
+        if phone != decrypt(household.landlord_phone_enc):
+            old = household.landlord_phone_masked
+            household.landlord_phone_enc = encrypt(phone)
+            household.landlord_phone_masked = norm.mask_phone(phone)
+            changed.append(("landlord_phone", old, household.landlord_phone_masked))
+    if "use" in changes and household.use not in Household.Use.values:
+        raise ValidationError({"use": _("Unknown use of the house.")})
+    if changed:
+        fields = {c[0] for c in changed}
+        if "landlord_phone" in fields:
+            fields = (fields - {"landlord_phone"}) | {"landlord_phone_enc", "landlord_phone_masked"}
+        household.save(update_fields=[*fields, "updated_at"])
+        _history(
+            household,
+            entity="household",
+            changed=changed,
+            actor=actor,
+            source=source,
+            reference=reference,
+        )
+    return changed
+
+
+PERSON_FIELDS = {"name", "registered_address", "actual_address", "relation", "living_since"}
+
+
+def _set_id_number(person: Person, value: str) -> tuple[str, Any, Any] | None:
+    try:
+        number, sex, birth = norm.parse_id_number(value)
+    except norm.Bad as exc:
+        raise ValidationError({"id_number": str(exc)}) from exc
+    digest = lookup_hash(number)
+    if digest == person.id_hash:
+        return None
+    clash = Person.objects.filter(id_hash=digest).exclude(pk=person.pk).first()
+    if clash is not None:
+        raise ValidationError({"id_number": _("Another person has this ID number.")})
+    old = person.id_masked
+    person.id_enc, person.id_hash, person.id_masked = encrypt(number), digest, norm.mask_id(number)
+    person.sex, person.birth_date = sex, birth
+    return ("id_number", old, person.id_masked)
+
+
+def _set_phone(person: Person, value: str) -> tuple[str, Any, Any] | None:
+    try:
+        phone = norm.parse_phone(value)
+    except norm.Bad as exc:
+        raise ValidationError({"phone": str(exc)}) from exc
+    digest = lookup_hash(phone)
+    if digest == person.phone_hash:
+        return None
+    old = person.phone_masked
+    person.phone_enc, person.phone_hash = encrypt(phone), digest
+    person.phone_masked = norm.mask_phone(phone)
+    return ("phone", old, person.phone_masked)
+
+
+def _derive_separated(person: Person) -> tuple[str, Any, Any] | None:
+    actual = person.actual_address
+    if not actual and person.household_id:
+        actual = person.household.place.address
+    separated = norm.is_separated(person.registered_address, actual)
+    if separated != person.separated:
+        old, person.separated = person.separated, separated
+        return ("separated", old, separated)
+    return None
+
+
+@transaction.atomic
+def person_save(
+    *,
+    person: Person | None,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    household: Household | None = None,
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> Person:
+    """Create (person=None) or update a person. `changes` may hold `id_number` and `phone`
+    in clear; they are stored encrypted, and their history is kept masked. 人户分离 is
+    derived from the registered and actual residence."""
+    creating = person is None
+    changes = dict(changes)
+    id_number = changes.pop("id_number", None)
+    phone = changes.pop("phone", None)
+    if creating:
+        if household is None:
+            raise ValidationError(_("A new person belongs to a household."))
+        if id_number:
+            existing = Person.objects.with_id_number(str(id_number)).first()
+            if existing is not None:
+                person, creating = existing, False
+        if creating:
+            person = Person(household=household, unit_path=household.unit_path)
+    elif household is not None and person.household_id != household.pk:
+        changes["household"] = household
+    changed: list[tuple[str, Any, Any]] = []
+    if "household" in changes:
+        new_household = changes.pop("household")
+        changed.append(("household", person.household, new_household))
+        person.household, person.unit_path = new_household, new_household.unit_path
+    changed += _apply(person, changes, PERSON_FIELDS)
+    if id_number is not None and (c := _set_id_number(person, str(id_number))):
+        changed.append(c)
+    if phone is not None and (c := _set_phone(person, str(phone))):
+        changed.append(c)
+    if (c := _derive_separated(person)) is not None:
+        changed.append(c)
+    if not person.name:
+        raise ValidationError({"name": _("A person needs a name.")})
+    if not changed and not creating:
+        return person
+    person.save()
+    if creating:
+        changed = [("", "", person.name)]
+    _history(
+        person, entity="person", changed=changed, actor=actor, source=source, reference=reference
+    )
+    if person.household_id:
+        _refresh_household_separated(
+            person.household, actor=actor, source=source, reference=reference
+        )
+    return person
+
+
+def _refresh_household_separated(
+    household: Household, *, actor: User | None, source: str, reference: str
+) -> None:
+    separated = household.residents.filter(separated=True).exists()
+    if separated != household.separated:
+        household_update(
+            household=household,
+            actor=actor,
+            changes={"separated": separated},
+            source=source,
+            reference=reference,
+        )
+
+
+@transaction.atomic
+def householder_set(
+    *,
+    household: Household,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> Person:
+    """Set or correct the householder (户主): `changes` has name, id_number, phone. A known ID
+    number picks that person; otherwise the current householder is corrected, or created."""
+    changes = {k: v for k, v in changes.items() if v not in (None, "")}
+    person = household.householder
+    if changes.get("id_number"):
+        found = Person.objects.with_id_number(str(changes["id_number"])).first()
+        if found is not None:
+            person = found
+    person = person_save(
+        person=person,
+        actor=actor,
+        changes={**changes, "relation": Person.Relation.HOUSEHOLDER},
+        household=household,
+        source=source,
+        reference=reference,
+    )
+    if household.householder_id != person.pk:
+        old = household.householder
+        household.householder = person
+        household.save(update_fields=["householder", "updated_at"])
+        _history(
+            household,
+            entity="household",
+            changed=[("householder", old, person)],
+            actor=actor,
+            source=source,
+            reference=reference,
+        )
+    return person
+
+
+@transaction.atomic
+def key_person_set(
+    *,
+    person: Person,
+    actor: User | None,
+    category: str,
+    control_level: str,
+    note: str = "",
+    source: str = Source.MANUAL,
+) -> KeyPerson:
+    record = KeyPerson.objects.filter(person=person).first()
+    if record is None:
+        record = KeyPerson.objects.create(
+            person=person,
+            unit_path=person.unit_path,
+            category=category,
+            control_level=control_level,
+            note=note,
+        )
+        _history(
+            record, entity="key_person", changed=[("", "", category)], actor=actor, source=source
+        )
+        return record
+    changed = _apply(
+        record,
+        {"category": category, "control_level": control_level, "note": note},
+        {"category", "control_level", "note"},
+    )
+    if changed:
+        record.full_clean(exclude=["person", "unit_path"])
+        record.save()
+        _history(record, entity="key_person", changed=changed, actor=actor, source=source)
+    return record
+
+
+# ---- shops and enterprises -------------------------------------------------------------------
+
+ORG_FIELDS = {"name", "key_industry", "key_items", "key_persons", "contact_name", "opened_on"}
+SHOP_FIELDS = ORG_FIELDS | {
+    "business_scope",
+    "operating_mode",
+    "goods_source",
+    "sales_destination",
+    "owner_staff",
+}
+ENTERPRISE_FIELDS = ORG_FIELDS | {
+    "nature",
+    "category",
+    "staff_count",
+    "staff_composition",
+    "security_org",
+    "protective_measures",
+    "vital_parts",
+}
+
+
+def _org_update(
+    org: Shop | Enterprise,
+    *,
+    entity: str,
+    allowed: set[str],
+    actor: User | None,
+    changes: Mapping[str, Any],
+    source: str,
+    reference: str,
+) -> list[tuple[str, Any, Any]]:
+    changes = dict(changes)
+    credit = changes.pop("credit_code", None)
+    phone = changes.pop("contact_phone", None)
+    changed = _apply(org, changes, allowed)
+    if credit is not None:
+        try:
+            credit = norm.parse_credit_code(credit)
+        except norm.Bad as exc:
+            raise ValidationError({"credit_code": str(exc)}) from exc
+        if credit != org.credit_code:
+            if credit and type(org).objects.filter(credit_code=credit).exclude(pk=org.pk).exists():
+                raise ValidationError({"credit_code": _("Another record has this credit code.")})
+            changed.append(("credit_code", org.credit_code, credit))
+            org.credit_code = credit
+    if phone is not None:
+        try:
+            phone = norm.parse_phone(phone)
+        except norm.Bad as exc:
+            raise ValidationError({"contact_phone": str(exc)}) from exc
+        digest = lookup_hash(phone)
+        if digest != org.contact_phone_hash:
+            old = org.contact_phone_masked
+            org.contact_phone_enc, org.contact_phone_hash = encrypt(phone), digest
+            org.contact_phone_masked = norm.mask_phone(phone)
+            changed.append(("contact_phone", old, org.contact_phone_masked))
+    if changed:
+        org.full_clean(exclude=["place", "unit_path"])
+        org.save()
+        _history(
+            org, entity=entity, changed=changed, actor=actor, source=source, reference=reference
+        )
+    return changed
+
+
+@transaction.atomic
+def shop_update(
+    *,
+    shop: Shop,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> list[tuple[str, Any, Any]]:
+    return _org_update(
+        shop,
+        entity="shop",
+        allowed=SHOP_FIELDS,
+        actor=actor,
+        changes=changes,
+        source=source,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def enterprise_update(
+    *,
+    enterprise: Enterprise,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> list[tuple[str, Any, Any]]:
+    changes = dict(changes)
+    if "category" in changes:
+        changes["category"] = category_code(changes["category"])
+    return _org_update(
+        enterprise,
+        entity="enterprise",
+        allowed=ENTERPRISE_FIELDS,
+        actor=actor,
+        changes=changes,
+        source=source,
+        reference=reference,
+    )
+
+
+CATEGORY_LABELS = {
+    "党政机关": Place.EnterpriseCategory.GOVERNMENT,
+    "医院学校": Place.EnterpriseCategory.HOSPITAL_SCHOOL,
+    "金融通信": Place.EnterpriseCategory.FINANCE_TELECOM,
+    "车站码头": Place.EnterpriseCategory.STATION_DOCK,
+    "水电气热": Place.EnterpriseCategory.UTILITIES,
+    "厂矿企业": Place.EnterpriseCategory.FACTORY_MINE,
+    "其他": Place.EnterpriseCategory.OTHER,
+}
+
+
+def category_code(value: Any) -> str:
+    """The visit form says 医院学校; the registry stores hospital_school."""
+    text = norm.clean_text(value)
+    if text in Place.EnterpriseCategory.values or not text:
+        return text
+    if text in CATEGORY_LABELS:
+        return CATEGORY_LABELS[text]
+    raise ValidationError({"category": _("Unknown enterprise category: %(v)s") % {"v": text}})
+
+
+@transaction.atomic
+def org_create(
+    *,
+    place: Place,
+    actor: User | None,
+    name: str,
+    changes: Mapping[str, Any] | None = None,
+    source: str = Source.MANUAL,
+) -> Shop | Enterprise:
+    """The shop or enterprise at a place of that kind."""
+    model = {Place.Kind.SHOP: Shop, Place.Kind.ENTERPRISE: Enterprise}.get(place.kind)
+    if model is None:
+        raise ValidationError(_("Only a shop or enterprise place has one."))
+    org = model.objects.create(place=place, unit_path=place.unit_path, name=norm.clean_text(name))
+    _history(
+        org, entity=model._meta.model_name, changed=[("", "", org.name)], actor=actor, source=source
+    )
+    if changes:
+        update = shop_update if model is Shop else enterprise_update
+        kwarg = "shop" if model is Shop else "enterprise"
+        update(**{kwarg: org}, actor=actor, changes=changes, source=source)
+    return org
+
+
+@transaction.atomic
+def key_item_create(*, place: Place, actor: User | None, **fields: Any) -> KeyItem:
+    item = KeyItem(place=place, unit_path=place.unit_path, **fields)
+    item.full_clean(exclude=["unit_path"])
+    item.save()
+    _history(
+        item, entity="key_item", changed=[("", "", item.name)], actor=actor, source=Source.MANUAL
+    )
+    return item
+
+
+# ---- visits ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def registry_apply(
+    *,
+    place: Place,
+    actor: User | None,
+    answers: Mapping[str, Any],
+    source: str = Source.VISIT,
+    reference: str = "",
+) -> dict[str, list]:
+    """Apply a visit form's answers keyed by their `registry` names
+    (householder.name, household.rented, shop.business_scope, enterprise.category,
+    org.key_items …) to the registry records at `place`, with history. Returns the changes
+    per record type. Unknown keys raise ValidationError (a form/registry mismatch is a bug)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for key, value in answers.items():
+        head, _sep, field = key.partition(".")
+        groups.setdefault(head, {})[field] = value
+    done: dict[str, list] = {}
+    if "householder" in groups or "household" in groups:
+        household = Household.objects.filter(place=place).first()
+        if household is None:
+            raise ValidationError(_("This place has no household."))
+        if "householder" in groups:
+            householder_set(
+                household=household,
+                actor=actor,
+                changes=groups.pop("householder"),
+                source=source,
+                reference=reference,
+            )
+            done["householder"] = [True]
+        if "household" in groups:
+            done["household"] = household_update(
+                household=household,
+                actor=actor,
+                changes=groups.pop("household"),
+                source=source,
+                reference=reference,
+            )
+    org_flags = groups.pop("org", {})
+    shop_changes = groups.pop("shop", {})
+    ent_changes = groups.pop("enterprise", {})
+    if shop_changes or (org_flags and place.kind == Place.Kind.SHOP):
+        shop = Shop.objects.get(place=place)
+        done["shop"] = shop_update(
+            shop=shop,
+            actor=actor,
+            changes={**shop_changes, **org_flags},
+            source=source,
+            reference=reference,
+        )
+    if ent_changes or (org_flags and place.kind == Place.Kind.ENTERPRISE):
+        enterprise = Enterprise.objects.get(place=place)
+        done["enterprise"] = enterprise_update(
+            enterprise=enterprise,
+            actor=actor,
+            changes={**ent_changes, **org_flags},
+            source=source,
+            reference=reference,
+        )
+    if groups:
+        raise ValidationError(_("Unknown registry keys: %(k)s") % {"k": ", ".join(sorted(groups))})
+    return done
+
+
+# ---- imports ---------------------------------------------------------------------------------
+
+IMPORT_ROLES = frozenset(
+    {
+        Role.OFFICE,
+        Role.WORKING_TEAM,
+        Role.COUNTY_ADMIN,
+        Role.STATION_CHIEF,
+        Role.COMMUNITY_OFFICER,
+    }
+)
+BATCH_ROWS = 20_000
+REPORT_HEADERS = ["行号", "列", "值", "原因"]
+
+
+def may_import(user: User, unit: Unit) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not (user.is_superuser or user.role in IMPORT_ROLES):
+        return False
+    return user_scope(user).contains(unit.path)
+
+
+def _import_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "registry_imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    user: User | None,
+    unit: Unit,
+    kind: str,
+    upload: Any = None,
+    path: Path | None = None,
+    dry_run: bool = False,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Store the file and queue the job (Celery; in-process when eager). `user` None is the
+    command line, which may import anywhere."""
+    if kind not in importers.SPECS:
+        raise ValidationError({"kind": _("Unknown kind of import.")})
+    if user is not None and not may_import(user, unit):
+        raise PermissionDenied(_("You may import only into your own jurisdiction."))
+    folder = _import_dir() / uuid.uuid4().hex
+    folder.mkdir()
+    if upload is not None:
+        name = Path(upload.name).name or "import"
+        target = folder / name
+        with target.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+    else:
+        assert path is not None  # noqa: S101 - programming error, not input
+        name = path.name
+        target = path
+    job = ImportJob.objects.create(
+        kind=kind,
+        unit=unit,
+        unit_path=unit.path,
+        created_by=user,
+        file_path=str(target),
+        file_name=name[:255],
+        dry_run=dry_run,
+    )
+    if enqueue:
+        from zoufang.registry.tasks import import_run_task
+
+        transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    return job
+
+
+def _scope_path(job: ImportJob) -> str:
+    user = job.created_by
+    if user is None:
+        return job.unit_path
+    scope = user_scope(user)
+    if scope.everything:
+        return job.unit_path
+    if scope.path is None:
+        return "\x00"  # sees nothing: every row is outside
+    return job.unit_path if job.unit_path.startswith(scope.path) else scope.path
+
+
+def _count_rows(path: Path) -> int:
+    """A fast estimate of the data rows, for the progress bar."""
+    if importers._sniff(path) == "csv":
+        with path.open("rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    return 0
+
+
+def import_job_run(*, job: ImportJob) -> ImportJob:
+    """Run an import job to the end. Each batch commits on its own (except a dry run, which
+    rolls everything back); a failure stops the job and records how far it got."""
+    if job.finished and job.status == ImportJob.Status.DONE:
+        return job
+    if job.status == ImportJob.Status.FAILED:
+        ImportRejection.objects.filter(job=job).delete()
+    spec = importers.SPECS[job.kind]
+    job.status, job.started_at, job.error = ImportJob.Status.RUNNING, timezone.now(), ""
+    job.accepted = job.rejected = job.created = job.updated = job.unchanged = 0
+    job.processed_rows = job.committed_through_row = 0
+    job.save()
+    path = Path(job.file_path)
+    scope_path = _scope_path(job)
+    try:
+        table = importers.open_table(path, spec.columns)
+    except importers.ImportFileError as exc:
+        job.status, job.error, job.finished_at = ImportJob.Status.FAILED, str(exc), timezone.now()
+        job.save()
+        return job
+    job.total_rows = max(0, _count_rows(path) - table.header_row)
+    job.save(update_fields=["total_rows", "updated_at"])
+    ctx = importers.Context(job.unit, scope_path)
+    loader = Loading(spec, job_id=job.pk, actor_id=job.created_by_id, scope_path=scope_path)
+    kept_rejections: list[importers.Rejection] = []
+    loader.setup()
+    try:
+        if job.dry_run:
+            with transaction.atomic():
+                _run_batches(job, table, spec, ctx, loader, kept_rejections)
+                transaction.set_rollback(True)
+            ImportRejection.objects.bulk_create(_rejection_rows(job, kept_rejections))
+        else:
+            _run_batches(job, table, spec, ctx, loader, None)
+    except _BatchFailed as failed:
+        job.status = ImportJob.Status.FAILED
+        job.error = _(
+            "The import stopped at rows %(first)s–%(last)s: %(error)s. Rows up to %(done)s are "
+            "in the registry; nothing from row %(first)s on was written. Fix the problem and "
+            "run the job again: rows already imported are not duplicated."
+        ) % {
+            "first": failed.first,
+            "last": failed.last,
+            "error": failed.reason,
+            "done": job.committed_through_row or table.header_row,
+        }
+        if job.dry_run:
+            job.error = _("The dry run failed: %(error)s") % {"error": failed.reason}
+    else:
+        job.status = ImportJob.Status.DONE
+        job.total_rows = job.processed_rows
+    finally:
+        loader.teardown()
+    job.finished_at = timezone.now()
+    job.save()
+    logger.info(
+        "registry import finished",
+        extra={"job": job.pk, "status": job.status, "accepted": job.accepted},
+    )
+    return job
+
+
+class _BatchFailed(Exception):
+    def __init__(self, first: int, last: int, reason: str) -> None:
+        super().__init__(reason)
+        self.first, self.last, self.reason = first, last, reason
+
+
+def _rejection_rows(job: ImportJob, items: list[importers.Rejection]) -> list[ImportRejection]:
+    return [
+        ImportRejection(
+            job=job, row=r.row, column=r.column[:50], value=r.value, reason=r.reason[:255]
+        )
+        for r in items
+    ]
+
+
+def _run_batches(
+    job: ImportJob,
+    table: importers.Table,
+    spec: importers.Spec,
+    ctx: importers.Context,
+    loader: Loading,
+    kept: list[importers.Rejection] | None,
+) -> None:
+    batch: list[tuple] = []
+    problems: list[importers.Rejection] = []
+    rejected_rows: set[int] = set()
+    mapping = table.mapping
+    first = 0
+
+    def flush(last: int) -> None:
+        nonlocal batch, problems, rejected_rows, first
+        try:
+            with transaction.atomic():
+                result = loader.load_batch(batch, now=timezone.now())
+                rows = problems + result.rejections
+                if kept is None:
+                    ImportRejection.objects.bulk_create(_rejection_rows(job, rows))
+                else:
+                    kept.extend(rows)
+        except DatabaseError as exc:
+            logger.exception("registry import batch failed", extra={"job": job.pk})
+            raise _BatchFailed(first or last, last, str(exc).splitlines()[0][:300]) from exc
+        job.accepted += len(batch) - len(result.rejections)
+        job.rejected += len(rejected_rows) + len({r.row for r in result.rejections})
+        job.created += result.created
+        job.updated += result.updated
+        job.unchanged += result.unchanged
+        job.committed_through_row = last
+        if kept is None:
+            ImportJob.objects.filter(pk=job.pk).update(
+                processed_rows=job.processed_rows,
+                accepted=job.accepted,
+                rejected=job.rejected,
+                created=job.created,
+                updated=job.updated,
+                unchanged=job.unchanged,
+                committed_through_row=last,
+            )
+        batch, problems, rejected_rows, first = [], [], set(), 0
+
+    last = table.header_row
+    for number, cells in table.rows:
+        last = number
+        if importers._is_blank(cells):
+            continue
+        if not first:
+            first = number
+        job.processed_rows += 1
+        staged, bad = spec.prepare(ctx, number, cells, mapping)
+        if bad:
+            problems.extend(bad)
+            rejected_rows.add(number)
+        else:
+            batch.append(staged)
+        if len(batch) + len(rejected_rows) >= BATCH_ROWS:
+            flush(number)
+    if batch or problems:
+        flush(last)
+
+
+def import_report_rows(job: ImportJob) -> Iterator[list[Any]]:
+    for r in job.rejections.order_by("row", "id").iterator(chunk_size=5000):
+        yield [r.row, r.column, r.value, r.reason]
+
+
+def import_write_report(job: ImportJob, target: Path) -> Path:
+    with target.open("wb") as fh:
+        write_xlsx(fh, REPORT_HEADERS, import_report_rows(job), sheet="未导入的行")
+    return target

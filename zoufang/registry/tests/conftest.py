@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from zoufang.registry.tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """write_csv(rows, name=...) -> Path; rows are lists, the first the header."""
+
+    def write(rows: list[list[object]], name: str = "data.csv", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        with path.open("w", encoding=encoding, newline="") as fh:
+            csv.writer(fh).writerows(rows)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def ids():
+    return factories.id_number

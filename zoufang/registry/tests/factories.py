@@ -1,0 +1,79 @@
+"""Registry records for tests, made through the services (so history and encryption are real)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from zoufang.org.models import Unit
+from zoufang.registry import services
+from zoufang.registry.models import Household, Person, Place
+from zoufang.registry.normalize import build_id_number
+
+_seq = itertools.count(1)
+
+
+def id_number(*, male: bool = True, year: int = 1985) -> str:
+    """A valid ID number (region 410102, which exists in every year), unique per call."""
+    n = next(_seq)
+    return build_id_number("410102", dt.date(year, 1 + n % 12, 1 + n % 28), n, male=male)
+
+
+def dwelling(
+    beat: Unit, *, road: str = "文峰路", number: str | None = None, room: str = ""
+) -> Place:
+    return services.place_create(
+        beat=beat,
+        kind=Place.Kind.DWELLING,
+        actor=None,
+        road=road,
+        house_number=number or str(next(_seq)),
+        room=room,
+    )
+
+
+def resident(
+    household: Household,
+    *,
+    name: str = "王建国",
+    id_no: str | None = None,
+    phone: str = "",
+    relation: str = Person.Relation.MEMBER,
+    registered: str = "",
+) -> Person:
+    return services.person_save(
+        person=None,
+        actor=None,
+        household=household,
+        changes={
+            "name": name,
+            "id_number": id_no or id_number(),
+            "phone": phone,
+            "relation": relation,
+            "registered_address": registered,
+        },
+    )
+
+
+def shop(beat: Unit, *, name: str = "老街烟酒店", **changes: object):
+    place = services.place_create(
+        beat=beat,
+        kind=Place.Kind.SHOP,
+        actor=None,
+        road="老街",
+        house_number=str(next(_seq)),
+        name=name,
+    )
+    return services.org_create(place=place, actor=None, name=name, changes=changes or None)
+
+
+def enterprise(beat: Unit, *, name: str = "许昌第一中学", **changes: object):
+    place = services.place_create(
+        beat=beat,
+        kind=Place.Kind.ENTERPRISE,
+        actor=None,
+        road="学府路",
+        house_number=str(next(_seq)),
+        name=name,
+    )
+    return services.org_create(place=place, actor=None, name=name, changes=changes or None)

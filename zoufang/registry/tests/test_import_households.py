@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from zoufang.registry import services
+from zoufang.registry.models import Change, Household, ImportJob, Person, Place
+from zoufang.registry.normalize import mask_id
+
+HEADER = [
+    "街路巷",
+    "门牌号",
+    "楼栋",
+    "单元",
+    "房号",
+    "房屋用途",
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "与户主关系",
+    "户籍地址",
+]
+
+
+def run(path, unit, *, user=None, dry_run=False):
+    job = services.import_job_create(
+        user=user, unit=unit, kind="household", path=path, dry_run=dry_run, enqueue=False
+    )
+    return services.import_job_run(job=job)
+
+
+def test_a_clean_file_creates_places_households_and_persons(tree, write_csv, ids):
+    a, b, c = ids(), ids(male=False), ids()
+    path = write_csv(
+        [
+            HEADER,
+            [
+                "文峰路",
+                "12",
+                "3",
+                "2",
+                "501",
+                "自住",
+                "王建国",
+                a,
+                "13803740001",
+                "户主",
+                "河南省许昌市魏都区文峰路12号3栋2单元501室",
+            ],
+            [
+                "文峰路",
+                "12",
+                "3",
+                "2",
+                "501",
+                "自住",
+                "李秀英",
+                b,
+                "",
+                "配偶",
+                "河南省郑州市金水区花园路1号",
+            ],
+            ["文峰路", "14", "", "", "", "出租", "赵租户", c, "13803740002", "租户", ""],
+        ]
+    )
+    job = run(path, tree.beat_a)
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert (job.accepted, job.rejected, job.created) == (3, 0, 3)
+    assert Place.objects.filter(beat=tree.beat_a).count() == 2
+    wang = Person.objects.with_id_number(a).get()
+    assert wang.id_masked == mask_id(a)
+    assert a not in wang.id_enc
+    home = Household.objects.get(place__house_number="12")
+    assert home.householder == wang
+    assert Person.objects.with_id_number(b).get().separated is True
+    assert home.separated is True
+    assert wang.separated is False
+    assert Household.objects.get(place__house_number="14").use == Household.Use.RENTED
+
+
+def test_reimporting_the_same_file_changes_nothing(tree, write_csv, ids):
+    rows = [
+        HEADER,
+        ["文峰路", "12", "", "", "", "自住", "王建国", ids(), "13803740001", "户主", ""],
+    ]
+    path = write_csv(rows)
+    run(path, tree.beat_a)
+    changes = Change.objects.count()
+    again = run(path, tree.beat_a)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert Change.objects.count() == changes
+
+
+def test_a_changed_row_updates_with_history(tree, write_csv, ids):
+    a = ids()
+    run(
+        write_csv(
+            [HEADER, ["文峰路", "12", "", "", "", "自住", "王建国", a, "13803740001", "户主", ""]]
+        ),
+        tree.beat_a,
+    )
+    job = run(
+        write_csv(
+            [HEADER, ["文峰路", "12", "", "", "", "出租", "王建国", a, "13803740009", "户主", ""]],
+            name="b.csv",
+        ),
+        tree.beat_a,
+    )
+    assert (job.created, job.updated) == (0, 1)
+    fields = set(Change.objects.filter(job=job).values_list("field", flat=True))
+    assert fields == {"use", "phone"}
+    phone = Change.objects.get(job=job, field="phone")
+    assert (phone.old, phone.new) == ("138****0001", "138****0009")
+    assert Person.objects.with_phone("13803740009").exists()
