@@ -8,7 +8,14 @@ from zoufang.campaigns.models import Campaign
 from zoufang.core.roles import Role
 from zoufang.org.models import Personnel, Team, Unit, User
 
-COUNTY_CODES = {"411002": "魏都", "411003": "建安", "411024": "鄢陵", "411025": "襄城", "411081": "禹州", "411082": "长葛"}
+COUNTY_CODES = {
+    "411002": "魏都",
+    "411003": "建安",
+    "411024": "鄢陵",
+    "411025": "襄城",
+    "411081": "禹州",
+    "411082": "长葛",
+}
 
 
 def test_the_demo_city_is_xuchang_shaped_and_prints_a_login_per_role(db, tmp_path, settings):
