@@ -102,3 +102,14 @@ def campaign_create_from_template(
 
 def current_campaign() -> Campaign | None:
     return Campaign.objects.current()
+
+
+def request_campaign(request: Any) -> Campaign | None:
+    """The current campaign, looked up once per request (header, page and phase share it)."""
+    if not hasattr(request, "_zoufang_campaign"):
+        campaign = Campaign.objects.current()
+        if campaign is not None:
+            campaign.current_phase = campaign.phase_on()
+            campaign.phase_list = list(campaign.phases.all())
+        request._zoufang_campaign = campaign
+    return request._zoufang_campaign

@@ -4,15 +4,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from zoufang.campaigns.models import Campaign
+from zoufang.campaigns.services import request_campaign
 
 
 def campaign(request: HttpRequest) -> dict[str, Any]:
     """The current campaign and phase, shown in the page header."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    current = Campaign.objects.current()
+    current = request_campaign(request)
     return {
         "current_campaign": current,
-        "current_phase": current.phase_on() if current else None,
+        "current_phase": current.current_phase if current else None,
     }

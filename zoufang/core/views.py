@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from zoufang.campaigns.models import Campaign
+from zoufang.campaigns.services import request_campaign
 from zoufang.core.paging import paginate
 from zoufang.core.roles import AUDIT_ROLES, CAMPAIGN_WIDE_ROLES, Role
 from zoufang.core.scope import user_scope
@@ -42,7 +42,7 @@ def lockout(
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    campaign = Campaign.objects.current()
+    campaign = request_campaign(request)
     stats = org_selectors.org_stats(user, campaign)
     scope = user_scope(user)
     context: dict[str, Any] = {
@@ -66,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "team", "team__beat"
         ).filter(team__campaign=campaign)
     if campaign is not None:
-        context["phases"] = list(campaign.phases.all())
+        context["phases"] = campaign.phase_list
         context["research_departments"] = (
             campaign.research_departments.all() if context["is_researcher"] else []
         )
