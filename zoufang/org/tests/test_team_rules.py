@@ -91,3 +91,11 @@ def test_a_community_officer_cannot_change_the_team(people, officer_a, client_fo
 def test_a_chief_of_another_station_gets_404_on_the_team(people, chief_b, client_for):
     url = reverse("org:team_member_add", args=[people.team_a.pk])
     assert client_for(chief_b).post(url, {"personnel": people.co_b.pk}).status_code == 404
+
+
+def test_editing_a_person_outside_the_jurisdiction_is_404(people, chief_b, officer_a, client_for):
+    url = reverse("org:personnel_edit", args=[people.co_a.pk])
+    assert client_for(chief_b).get(url).status_code == 404
+    assert client_for(chief_b).post(url, {"name": "改名"}).status_code == 404
+    # Inside the jurisdiction but not a manager: seen, not editable.
+    assert client_for(officer_a).get(url).status_code == 403
