@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 ONLY ?=
 
-.PHONY: demo test lint format bench install serve messages clean-demo
+.PHONY: demo test lint format bench install serve messages clean-demo worker beat
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -46,6 +46,13 @@ bench: install
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
+
+## make worker / make beat: Celery worker and scheduler (need REDIS_URL; without it tasks run in-process).
+worker: install
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(VENV)/bin/celery -A config worker -l info
+
+beat: install
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev} $(VENV)/bin/celery -A config beat -l info
 
 serve: install
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -188,3 +188,16 @@ def client_for():
         return c
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say it plainly when the browser tests could not run."""
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        skipped = [r for r in terminalreporter.stats.get("skipped", []) if "browser" in r.keywords]
+        terminalreporter.write_line(
+            f"NOTE: {len(skipped)} browser tests were skipped: Debian's chromium is not installed "
+            "at /usr/bin/chromium (apt-get install chromium; .ci/run installs it).",
+            yellow=True,
+        )

@@ -7,9 +7,11 @@ from django.views.generic import RedirectView
 
 from config.api import api
 from zoufang.core import views as core_views
+from zoufang.core.health import healthz
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("org/", include("zoufang.org.urls")),
     path("registry/", include("zoufang.registry.urls")),
     path("findings/", include("zoufang.findings.urls")),
+    path("notifications/", include("zoufang.notifications.urls")),
     path("visits/", include("zoufang.visits.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
