@@ -1,0 +1,419 @@
+"""Reads of the big visit, always starting from the user's scope: access functions, the
+"today" list, task lists and coverage (底数清、情况明).
+
+Coverage is set-based: one GROUP BY over the tasks of a subtree (a range on the indexed
+`unit_path`), grouped by the child unit's path prefix, visit kind and state. Its cost grows
+with the rows in the subtree, never with the number of units (no query per unit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import StrIndex, Substr
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from zoufang.campaigns.models import Campaign, CatalogItem
+from zoufang.core.scope import user_scope
+from zoufang.org.models import Personnel, Team, TeamMember, Unit
+from zoufang.visits.models import (
+    OPEN_STATES,
+    CorrectionRequest,
+    TaskState,
+    Visit,
+    VisitKind,
+    VisitMember,
+    VisitTask,
+    VisitTopic,
+)
+
+if TYPE_CHECKING:
+    from zoufang.org.models import User
+
+# ---- access functions: 404 for missing and for outside the user's subtree alike -------------
+
+
+def get_task_for_user(user: User, pk: int) -> VisitTask:
+    return get_object_or_404(
+        VisitTask.objects.visible_to(user).select_related(
+            "beat", "team", "place", "campaign", "beat__parent"
+        ),
+        pk=pk,
+    )
+
+
+def get_visit_for_user(user: User, pk: int) -> Visit:
+    return get_object_or_404(
+        Visit.objects.visible_to(user).select_related(
+            "task", "team", "place", "beat", "recorded_by", "form", "campaign"
+        ),
+        pk=pk,
+    )
+
+
+def get_beat_for_user(user: User, pk: int) -> Unit:
+    return get_object_or_404(Unit.objects.visible_to(user).filter(level=Unit.Level.BEAT), pk=pk)
+
+
+def get_correction_for_user(user: User, pk: int) -> CorrectionRequest:
+    return get_object_or_404(
+        CorrectionRequest.objects.visible_to(user).select_related("place", "task", "visit"),
+        pk=pk,
+    )
+
+
+# ---- the user's team and today list ----------------------------------------------------------
+
+
+def user_team(user: User, campaign: Campaign | None) -> Team | None:
+    """The visit team the user's personnel record is bundled into for this campaign."""
+    if campaign is None or not user.personnel_id:
+        return None
+    membership = (
+        TeamMember.objects.filter(personnel_id=user.personnel_id, campaign=campaign)
+        .select_related("team", "team__beat")
+        .first()
+    )
+    if membership is None or not user_scope(user).contains(membership.team.unit_path):
+        return None
+    return membership.team
+
+
+def today_tasks(team: Team, *, day: dt.date | None = None) -> QuerySet[VisitTask]:
+    """The team's open tasks for `day`: those with an appointment on that day (or a missed one)
+    first, by appointment time; then the rest by address. Appointments on later days wait."""
+    day = day or timezone.localdate()
+    return (
+        VisitTask.objects.filter(team=team, state__in=OPEN_STATES)
+        .exclude(appointment_date__gt=day)
+        .annotate(
+            has_appointment=Case(
+                When(appointment_date__isnull=False, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("place")
+        .order_by("has_appointment", "appointment_date", "appointment_start", "sort_key", "pk")
+    )
+
+
+def later_appointments(team: Team, *, day: dt.date | None = None) -> QuerySet[VisitTask]:
+    day = day or timezone.localdate()
+    return VisitTask.objects.filter(
+        team=team, state__in=OPEN_STATES, appointment_date__gt=day
+    ).order_by("appointment_date", "appointment_start", "sort_key")
+
+
+def task_list(
+    user: User,
+    *,
+    beat: Unit,
+    campaign: Campaign | None,
+    state: str = "",
+    kind: str = "",
+    team_id: int | None = None,
+    search: str = "",
+) -> QuerySet[VisitTask]:
+    qs = VisitTask.objects.visible_to(user).filter(beat=beat)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if search:
+        qs = qs.filter(Q(address__contains=search) | Q(batch__contains=search))
+    return qs.select_related("team").order_by("sort_key", "pk")
+
+
+def unvisited_tasks(user: User, *, beat: Unit, campaign: Campaign) -> QuerySet[VisitTask]:
+    """Addresses of the beat not yet visited: never attempted, or attempted and not reached."""
+    return (
+        VisitTask.objects.visible_to(user)
+        .filter(beat=beat, campaign=campaign, state__in=OPEN_STATES)
+        .select_related("team")
+        .order_by("sort_key", "pk")
+    )
+
+
+def visit_list(user: User, *, task: VisitTask) -> QuerySet[Visit]:
+    return (
+        Visit.objects.visible_to(user)
+        .filter(task=task)
+        .select_related("team", "recorded_by")
+        .prefetch_related("members__personnel")
+        .order_by("-started_at")
+    )
+
+
+# ---- coverage --------------------------------------------------------------------------------
+
+STATES = [s.value for s in TaskState]
+KINDS = [k.value for k in VisitKind]
+
+
+@dataclass
+class Counts:
+    pending: int = 0
+    retry: int = 0
+    visited: int = 0
+    refused: int = 0
+    invalid: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.retry + self.visited + self.refused + self.invalid
+
+    @property
+    def attempted(self) -> int:
+        return self.total - self.pending
+
+    @property
+    def rate(self) -> float:
+        """Visited share of the places (0–100)."""
+        return round(100 * self.visited / self.total, 1) if self.total else 0.0
+
+    def add(self, state: str, n: int) -> None:
+        setattr(self, state, getattr(self, state) + n)
+
+    def merge(self, other: Counts) -> None:
+        for s in STATES:
+            self.add(s, getattr(other, s))
+
+
+@dataclass
+class CoverageRow:
+    unit: Unit | None
+    label: str
+    total: Counts = field(default_factory=Counts)
+    by_kind: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
+
+    def add(self, kind: str, state: str, n: int) -> None:
+        self.total.add(state, n)
+        self.by_kind[kind].add(state, n)
+
+
+def _child_prefix(parent_path: str):  # type: ignore[no-untyped-def]
+    """SQL for "the path of the child unit under `parent_path`" of a row's unit_path."""
+    n = len(parent_path)
+    return Substr("unit_path", 1, Value(n) + StrIndex(Substr("unit_path", n + 1), Value("/")))
+
+
+def coverage_children(
+    user: User, *, unit: Unit, campaign: Campaign
+) -> tuple[CoverageRow, list[CoverageRow]]:
+    """(the unit's own totals, one row per child unit): task states by kind. Two queries."""
+    grouped = (
+        VisitTask.objects.visible_to(user)
+        .in_subtree(unit.path)
+        .filter(campaign=campaign)
+        .annotate(child=_child_prefix(unit.path))
+        .values_list("child", "kind", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    children = list(
+        Unit.objects.visible_to(user).filter(parent=unit).order_by("sort_order", "code")
+    )
+    rows = {c.path: CoverageRow(unit=c, label=c.name) for c in children}
+    own = CoverageRow(unit=unit, label=unit.name)
+    for child, kind, state, n in grouped:
+        own.add(kind, state, n)
+        if child in rows:
+            rows[child].add(kind, state, n)
+    return own, list(rows.values())
+
+
+def coverage_by_team(user: User, *, unit: Unit, campaign: Campaign) -> list[CoverageRow]:
+    """Task states by team in a beat or station (teams with no task are listed too)."""
+    teams = {
+        t.pk: CoverageRow(unit=t.beat, label=t.name)
+        for t in Team.objects.visible_to(user)
+        .in_subtree(unit.path)
+        .filter(campaign=campaign)
+        .select_related("beat")
+        .order_by("unit_path", "name")
+    }
+    unassigned = CoverageRow(unit=None, label="")
+    for team_id, kind, state, n in (
+        VisitTask.objects.visible_to(user)
+        .in_subtree(unit.path)
+        .filter(campaign=campaign)
+        .values_list("team_id", "kind", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        teams.get(team_id, unassigned).add(kind, state, n)
+    rows = list(teams.values())
+    if unassigned.total.total:
+        rows.append(unassigned)
+    return rows
+
+
+@dataclass
+class PersonRow:
+    personnel: Personnel
+    visits: int = 0
+    visited: int = 0
+    not_reached: int = 0
+    refused: int = 0
+    address_problems: int = 0
+
+
+def coverage_by_person(
+    user: User, *, unit: Unit, campaign: Campaign, limit: int = 200
+) -> list[PersonRow]:
+    """Visits credited to each person (every member present is credited), most first."""
+    counts: dict[int, PersonRow] = {}
+    grouped = list(
+        VisitMember.objects.visible_to(user)
+        .in_subtree(unit.path)
+        .filter(campaign=campaign)
+        .values_list("personnel_id", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    people = Personnel.objects.in_bulk({pk for pk, _o, _n in grouped})
+    for pk, outcome, n in grouped:
+        row = counts.setdefault(pk, PersonRow(personnel=people[pk]))
+        row.visits += n
+        if outcome == "visited":
+            row.visited += n
+        elif outcome == "nobody_home":
+            row.not_reached += n
+        elif outcome == "refused":
+            row.refused += n
+        else:
+            row.address_problems += n
+    return sorted(counts.values(), key=lambda r: (-r.visits, r.personnel.name))[:limit]
+
+
+@dataclass
+class Compliance:
+    visits: int
+    topics_total: int  # topics in the campaign catalog
+    avg_topics: float
+    all_topics: int  # visits that covered every topic
+    with_leaflets: int
+    leaflets: int
+    compliant: int  # every topic explained and at least one leaflet handed out
+    by_topic: list[tuple[str, int]]
+
+    @property
+    def rate(self) -> float:
+        return round(100 * self.compliant / self.visits, 1) if self.visits else 0.0
+
+    @property
+    def leaflet_rate(self) -> float:
+        return round(100 * self.with_leaflets / self.visits, 1) if self.visits else 0.0
+
+    @property
+    def topic_rate(self) -> float:
+        return round(100 * self.all_topics / self.visits, 1) if self.visits else 0.0
+
+
+def compliance(user: User, *, unit: Unit, campaign: Campaign) -> Compliance:
+    """Leaflets handed and topics covered per completed visit (the compliance rate)."""
+    topics = list(
+        CatalogItem.objects.filter(
+            campaign=campaign, kind=CatalogItem.Kind.TOPIC, is_active=True
+        ).order_by("order")
+    )
+    n_topics = len(topics)
+    visits = (
+        Visit.objects.visible_to(user)
+        .in_subtree(unit.path)
+        .filter(campaign=campaign, outcome="visited")
+    )
+    agg = visits.aggregate(
+        visits=Count("pk"),
+        avg_topics=Avg("topic_count"),
+        all_topics=Count("pk", filter=Q(topic_count__gte=n_topics)),
+        with_leaflets=Count("pk", filter=Q(leaflet_count__gt=0)),
+        leaflets=Sum("leaflet_count"),
+        compliant=Count("pk", filter=Q(topic_count__gte=n_topics, leaflet_count__gt=0)),
+    )
+    per_topic = dict(
+        VisitTopic.objects.filter(visit__in=visits)
+        .values_list("item_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return Compliance(
+        visits=agg["visits"],
+        topics_total=n_topics,
+        avg_topics=round(agg["avg_topics"] or 0, 2),
+        all_topics=agg["all_topics"],
+        with_leaflets=agg["with_leaflets"],
+        leaflets=agg["leaflets"] or 0,
+        compliant=agg["compliant"],
+        by_topic=[(t.name, per_topic.get(t.pk, 0)) for t in topics],
+    )
+
+
+def coverage_root(user: User) -> Unit | None:
+    """Where the coverage page opens: the city for campaign-wide roles, else the anchor unit."""
+    scope = user_scope(user)
+    if scope.everything:
+        return Unit.objects.filter(parent__isnull=True).order_by("code").first()
+    if scope.path is None:
+        return None
+    return Unit.objects.filter(path=scope.path).first()
+
+
+def places_without_task(*, beat: Unit, campaign: Campaign) -> int:
+    """Registry places added since the tasks were generated (the page offers to regenerate)."""
+    from zoufang.registry.models import Household, Place
+
+    return (
+        Place.objects.filter(beat=beat, is_active=True)
+        .exclude(kind=Place.Kind.KEY_AREA)
+        .exclude(visit_tasks__campaign=campaign)
+        .exclude(household__use=Household.Use.VACANT)
+        .count()
+    )
+
+
+def open_corrections(user: User, *, unit: Unit) -> QuerySet[CorrectionRequest]:
+    return (
+        CorrectionRequest.objects.visible_to(user)
+        .in_subtree(unit.path)
+        .filter(state=CorrectionRequest.State.OPEN)
+        .select_related("place", "beat", "visit", "task")
+    )
+
+
+def team_load(campaign: Campaign, beat: Unit) -> dict[int, int]:
+    return dict(
+        VisitTask.objects.filter(campaign=campaign, beat=beat, state__in=OPEN_STATES)
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def kind_labels() -> dict[str, str]:
+    return {k.value: str(k.label) for k in VisitKind}
+
+
+def unit_chain(user: User, unit: Unit) -> list[Unit]:
+    """Breadcrumbs: the unit's ancestors the user may see, and the unit."""
+    return [a for a in unit.ancestors() if user_scope(user).contains(a.path)] + [unit]
+
+
+def by_state_totals(rows: list[CoverageRow]) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for r in rows:
+        for s in STATES:
+            totals[s] += getattr(r.total, s)
+    return dict(totals)
