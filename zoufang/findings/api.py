@@ -1,3 +1,230 @@
+"""Findings API: create (idempotent by client UUID), list within scope, read, transition."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from zoufang.core.masking import mask_phone
+from zoufang.findings import selectors, services
+from zoufang.findings.models import Finding, FindingKind, Grade
+from zoufang.findings.schemas import (
+    FindingCreatedOut,
+    FindingDetailOut,
+    FindingIn,
+    FindingOut,
+    KindOut,
+    TransitionIn,
+)
+from zoufang.org.models import Unit, User
+from zoufang.org.selectors import get_unit_for_user
 
 router = Router(tags=["findings"])
+
+
+class Conflict(HttpError):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(409, message)
+        self.code = code
+
+
+def finding_out(user: User, f: Finding, *, readable: bool | None = None) -> dict:
+    if readable is None:
+        readable = selectors.can_read(user, f)
+    if not readable:
+        return {"id": f.pk, "number": f.number, "restricted": True}
+    phone = f.resident_phone
+    if not selectors.may_see_personal_data(user, f):
+        phone = mask_phone(phone)
+    return {
+        "id": f.pk,
+        "number": f.number,
+        "restricted": False,
+        "kind": f.kind.code,
+        "kind_name": str(f.kind),
+        "description": f.description,
+        "state": f.state,
+        "state_label": f.get_state_display(),
+        "grade": f.grade,
+        "beat_id": f.beat_id,
+        "place_text": f.place_text,
+        "owner_unit_id": f.owner_unit_id,
+        "owner_unit_name": f.owner_unit.name,
+        "owner_department": f.owner_department.name if f.owner_department_id else None,
+        "co_handlers": f.co_handlers,
+        "assignee_id": f.assignee_id,
+        "deadline": f.deadline,
+        "is_overdue": f.is_overdue,
+        "supervised": f.supervised,
+        "resident_name": f.resident_name,
+        "resident_phone": phone,
+        "version": f.version,
+        "created_at": f.created_at,
+    }
+
+
+@router.get("/kinds", response=list[KindOut])
+def kinds(request: HttpRequest) -> list:
+    return [
+        {
+            "code": k.code,
+            "name": k.name,
+            "parent": k.parent.code if k.parent_id else None,
+            "department": k.department.code if k.department_id else None,
+            "sensitive": k.sensitive,
+            "default_grade": k.default_grade,
+        }
+        for k in FindingKind.objects.filter(is_active=True).select_related("parent", "department")
+    ]
+
+
+@router.post("/", response={200: FindingCreatedOut, 201: FindingCreatedOut})
+def create(request: HttpRequest, payload: FindingIn) -> Status:
+    """Raise a finding. The owner, department and deadline are computed on the server.
+    Send a `client_uuid`: a retry with the same UUID and payload returns the first result
+    (200); the same UUID with another payload is a 409 `conflict`."""
+    user = request.user
+    beat = place = link_to = None
+    if payload.place_id is not None:
+        from zoufang.registry.models import Place
+
+        place = get_object_or_404(Place.objects.visible_to(user), pk=payload.place_id)
+    elif payload.beat_id is not None:
+        beat = get_object_or_404(Unit.objects.visible_to(user), pk=payload.beat_id)
+    if payload.link_to is not None:
+        link_to = selectors.get_finding_for_user(user, payload.link_to)
+    try:
+        result = services.finding_create(
+            actor=user,
+            kind_code=payload.kind,
+            description=payload.description,
+            beat=beat,
+            place=place,
+            place_text=payload.place_text,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            grade=payload.grade,
+            resident_name=payload.resident_name,
+            resident_phone=payload.resident_phone,
+            client_uuid=payload.client_uuid,
+            visit_id=payload.visit_id,
+            source="visit" if payload.visit_id else "officer",
+            link_to=link_to,
+        )
+    except services.FindingConflict as exc:
+        raise Conflict(str(exc), "conflict") from exc
+    f = selectors.get_finding_for_user(user, result.finding.pk)
+    body = {
+        "created": result.created,
+        "linked": result.linked,
+        "finding": finding_out(user, f),
+        "possible_duplicates": [
+            {"id": d.pk, "number": d.number, "restricted": not selectors.can_read(user, d)}
+            for d in result.duplicates
+        ],
+    }
+    return Status(201 if result.created else 200, body)
+
+
+@router.get("/", response=list[FindingOut])
+@paginate(LimitOffsetPagination)
+def list_findings(
+    request: HttpRequest,
+    queue: str = "",
+    kind: str = "",
+    grade: str = "",
+    state: str = "",
+    unit: int | None = None,
+    q: str = "",
+) -> list:
+    user = request.user
+    filters = selectors.LedgerFilters(
+        queue=queue if queue in selectors.QUEUES else "",
+        kind=kind,
+        grade=grade if grade in Grade.values else "",
+        state=state,
+        unit=get_unit_for_user(user, unit) if unit else None,
+        q=q.strip()[:50],
+    )
+    return _LazyMap(selectors.finding_list(user, filters), lambda f: finding_out(user, f))
+
+
+@router.get("/{finding_id}", response=FindingDetailOut)
+def detail(request: HttpRequest, finding_id: int) -> dict:
+    user = request.user
+    f = selectors.get_finding_for_user(user, finding_id)
+    readable = selectors.record_access(user, f, via="api")
+    data = finding_out(user, f, readable=readable)
+    if readable:
+        data["allowed_actions"] = [a.name for a in services.allowed_actions(user, f)]
+        data["timeline"] = [
+            {
+                "action": t.action,
+                "label": t.action_label,
+                "from_state": t.from_state,
+                "to_state": t.to_state,
+                "actor": t.actor.display_name if t.actor_id else None,
+                "at": t.at,
+                "comment": t.comment,
+            }
+            for t in selectors.finding_timeline(f)
+        ]
+    return data
+
+
+@router.post("/{finding_id}/transitions", response=FindingOut)
+def transition(request: HttpRequest, finding_id: int, payload: TransitionIn) -> dict:
+    """Apply an action. Send the `version` you read: if the finding changed since, the
+    answer is 409 `changed` and nothing is saved."""
+    user = request.user
+    f = selectors.get_finding_for_user(user, finding_id)
+    if not selectors.record_access(user, f, via="api"):
+        raise HttpError(403, _("This is a restricted item."))
+    assignee = None
+    if payload.assignee_id is not None:
+        assignee = User.objects.filter(pk=payload.assignee_id, is_active=True).first()
+        if assignee is None:
+            raise HttpError(422, _("Unknown person."))
+    unit = None
+    if payload.unit_id is not None:
+        unit = get_object_or_404(Unit, pk=payload.unit_id)
+    try:
+        services.finding_transition(
+            finding=f,
+            actor=user,
+            action=payload.action,
+            version=payload.version,
+            comment=payload.comment,
+            kind_code=payload.kind,
+            grade=payload.grade,
+            assignee=assignee,
+            unit=unit,
+            deadline=payload.deadline,
+            satisfied=payload.satisfied,
+        )
+    except services.FindingChanged as exc:
+        raise Conflict(str(exc), "changed") from exc
+    return finding_out(user, selectors.get_finding_for_user(user, finding_id))
+
+
+class _LazyMap:
+    """Converts rows after pagination slices them (see org.api._LazyMap)."""
+
+    def __init__(self, qs, fn) -> None:  # type: ignore[no-untyped-def]
+        self.qs, self.fn = qs, fn
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, item):  # type: ignore[no-untyped-def]
+        if isinstance(item, slice):
+            return [self.fn(x) for x in self.qs[item]]
+        return self.fn(self.qs[item])

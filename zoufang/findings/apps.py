@@ -6,3 +6,13 @@ class FindingsConfig(AppConfig):
     name = "zoufang.findings"
     label = "findings"
     verbose_name = _("Findings")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from zoufang.findings import models
+
+        # The routing tables are edited by the office: every edit is in the audit trail.
+        # Findings themselves keep their own history (FindingTransition, FindingAccess).
+        auditlog.register(models.FindingKind)
+        auditlog.register(models.GradeRule)

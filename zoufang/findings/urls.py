@@ -1,2 +1,13 @@
+from django.urls import path
+
+from zoufang.findings import views
+
 app_name = "findings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("mine/", views.my_findings, name="mine"),
+    path("new/", views.finding_create, name="create"),
+    path("stats/", views.finding_stats, name="stats"),
+    path("<int:pk>/", views.finding_detail, name="detail"),
+    path("<int:pk>/act/", views.finding_act, name="act"),
+]

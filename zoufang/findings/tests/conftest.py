@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from zoufang.campaigns.services import departments_sync
+from zoufang.findings.catalog import catalog_sync
+
+
+@pytest.fixture
+def catalog(db):
+    """The default kinds and routing tables, with the departments they route to."""
+    departments_sync()
+    catalog_sync()
+
+
+@pytest.fixture
+def raise_finding(catalog, tree):
+    """raise_finding(actor, kind_code="dispute-neighbour", beat=tree.beat_a, **kw) -> Finding"""
+    from zoufang.findings.services import finding_create
+
+    def make(actor=None, kind_code: str = "dispute-neighbour", beat=None, **kw):
+        kw.setdefault("description", "两户因楼道堆放杂物发生争吵")
+        return finding_create(
+            actor=actor, kind_code=kind_code, beat=beat or tree.beat_a, **kw
+        ).finding
+
+    return make
+
+
+@pytest.fixture
+def act():
+    """act(finding, actor, action, **kw): apply an action with the current version."""
+    from zoufang.findings.models import Finding
+    from zoufang.findings.services import finding_transition
+
+    def run(finding, actor, action, **kw):
+        current = Finding.objects.get(pk=finding.pk)
+        kw.setdefault("version", current.version)
+        return finding_transition(finding=current, actor=actor, action=action, **kw)
+
+    return run

@@ -1,0 +1,351 @@
+"""Findings pages: the ledger and queues, my findings, raising one, its page and actions,
+figures per unit. Interfaces only: parse, check access, call a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zoufang.core.masking import mask_phone
+from zoufang.core.xlsx import xlsx_response
+from zoufang.findings import selectors, services
+from zoufang.findings.forms import STATE_CHOICES, ActionForm, FindingCreateForm
+from zoufang.findings.models import Finding, FindingKind, Grade
+from zoufang.org.models import Unit
+from zoufang.org.selectors import get_unit_for_user
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: HttpRequest) -> selectors.LedgerFilters:
+    g = request.GET
+    unit = None
+    if g.get("unit", "").isdigit():
+        unit = get_unit_for_user(request.user, int(g["unit"]))
+    queue = g.get("queue", "")
+    return selectors.LedgerFilters(
+        queue=queue if queue in selectors.QUEUES else "",
+        kind=g.get("kind", ""),
+        grade=g.get("grade", "") if g.get("grade") in Grade.values else "",
+        state=g.get("state", ""),
+        unit=unit,
+        date_from=_date(g.get("from")),
+        date_to=_date(g.get("to")),
+        q=g.get("q", "").strip()[:50],
+    )
+
+
+def _decorate(user, rows: list[Finding]) -> list[Finding]:  # type: ignore[no-untyped-def]
+    for f in rows:
+        f.readable = selectors.can_read(user, f)
+    return rows
+
+
+LEDGER_HEADERS = [
+    "Number",
+    "Raised",
+    "Kind",
+    "Grade",
+    "State",
+    "Beat",
+    "Place",
+    "Description",
+    "Owner unit",
+    "Owner department",
+    "Co-handling",
+    "Assigned to",
+    "Deadline",
+    "Overdue",
+    "督办",
+    "Resident",
+    "Resident phone",
+    "What was done",
+    "Resident satisfied",
+]
+
+
+def _export_row(user, f: Finding) -> list:  # type: ignore[no-untyped-def]
+    if not selectors.can_read(user, f):
+        return [f.number, f.created_at, _("Restricted item")]
+    phone = f.resident_phone
+    if not selectors.may_see_personal_data(user, f):
+        phone = mask_phone(phone)
+    return [
+        f.number,
+        f.created_at,
+        str(f.kind),
+        f.get_grade_display(),
+        f.get_state_display(),
+        f.beat.name,
+        f.place_text,
+        f.description,
+        f.owner_unit.name,
+        f.owner_department.name if f.owner_department_id else "",
+        f.co_handlers,
+        f.assignee.display_name if f.assignee_id else "",
+        f.deadline,
+        f.is_overdue,
+        f.supervised,
+        f.resident_name,
+        phone,
+        f.resolution,
+        "" if f.followup_satisfied is None else f.followup_satisfied,
+    ]
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    filters = _filters(request)
+    qs = selectors.finding_list(user, filters)
+    if request.GET.get("export") == "xlsx":
+        rows = (_export_row(user, f) for f in qs.iterator(chunk_size=2000))
+        return xlsx_response("findings", [_(h) for h in LEDGER_HEADERS], rows, sheet=_("Findings"))
+    page = selectors.window(qs, request.GET.get("page"))
+    _decorate(user, page.rows)
+    context = {
+        "page": page,
+        "filters": filters,
+        "kinds": selectors.kind_choices(),
+        "grades": Grade.choices,
+        "states": STATE_CHOICES,
+        "queue": filters.queue,
+        "now": dt.datetime.now(tz=dt.UTC),
+    }
+    template = "findings/ledger.html#results" if request.htmx else "findings/ledger.html"
+    return render(request, template, context)
+
+
+@login_required
+def my_findings(request: HttpRequest) -> HttpResponse:
+    """The phone view: what is on my desk."""
+    user = request.user
+    tab = request.GET.get("tab", "assigned")
+    filters = {
+        "assigned": selectors.LedgerFilters(queue="mine"),
+        "followup": selectors.LedgerFilters(queue="followup"),
+        "reported": selectors.LedgerFilters(queue="mine"),
+    }
+    if tab not in filters:
+        tab = "assigned"
+    qs = selectors.finding_list(user, filters[tab])
+    if tab == "assigned":
+        qs = qs.filter(assignee=user)
+    elif tab == "reported":
+        qs = qs.filter(reporter=user)
+    page = selectors.window(qs, request.GET.get("page"), per_page=20)
+    _decorate(user, page.rows)
+    context = {
+        "page": page,
+        "tab": tab,
+        "counts": selectors.my_queue_counts(user),
+        "now": dt.datetime.now(tz=dt.UTC),
+    }
+    return render(request, "findings/mine.html", context)
+
+
+@login_required
+def finding_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = FindingCreateForm(request.POST or None, user=user)
+    duplicates: list[Finding] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        link_to = None
+        if request.POST.get("link_to", "").isdigit():
+            link_to = selectors.get_finding_for_user(user, int(request.POST["link_to"]))
+        kind = FindingKind.objects.filter(code=data["kind"]).first()
+        if kind and link_to is None and request.POST.get("confirm") != "1":
+            duplicates = services.finding_duplicates(
+                kind=kind, beat=data["beat"], description=data["description"]
+            )
+            duplicates = [d for d in duplicates if d in _visible(user, duplicates)]
+        if not duplicates:
+            try:
+                result = services.finding_create(
+                    actor=user,
+                    kind_code=data["kind"],
+                    description=data["description"],
+                    beat=data["beat"],
+                    place_text=data["place_text"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    grade=data["grade"] or None,
+                    resident_name=data["resident_name"],
+                    resident_phone=data["resident_phone"],
+                    client_uuid=data["client_uuid"],
+                    link_to=link_to,
+                )
+            except services.FindingConflict as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                if result.linked:
+                    messages.success(
+                        request,
+                        _("Your report was added to %(number)s.")
+                        % {"number": result.finding.number},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Finding %(number)s was logged and routed to %(unit)s.")
+                        % {"number": result.finding.number, "unit": result.finding.owner_unit.name},
+                    )
+                return redirect("findings:detail", pk=result.finding.pk)
+    _decorate(user, duplicates)
+    return render(request, "findings/create.html", {"form": form, "duplicates": duplicates})
+
+
+def _visible(user, rows: list[Finding]) -> set[Finding]:  # type: ignore[no-untyped-def]
+    ids = set(
+        Finding.objects.visible_to(user)
+        .filter(pk__in=[r.pk for r in rows])
+        .values_list("pk", flat=True)
+    )
+    return {r for r in rows if r.pk in ids}
+
+
+def _add_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# The inputs each action asks for on the finding page.
+ACTION_FIELDS = {
+    "triage": ["kind", "grade", "comment"],
+    "assign": ["assignee", "unit", "deadline", "comment"],
+    "resolve": ["comment", "files"],
+    "follow_up": ["satisfied", "comment"],
+    "transfer": ["unit", "comment"],
+}
+
+
+@login_required
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    finding = selectors.get_finding_for_user(user, pk)
+    readable = selectors.record_access(user, finding, via="page")
+    context = {"finding": finding, "readable": readable}
+    if readable:
+        actions = services.allowed_actions(user, finding)
+        context.update(
+            {
+                "timeline": selectors.finding_timeline(finding),
+                "actions": [
+                    (a, [form[n] for n in ACTION_FIELDS.get(a.name, ["comment"])])
+                    for a in actions
+                    for form in [ActionForm(finding=finding, user=user, prefix=a.name)]
+                ],
+                "shown_phone": finding.resident_phone
+                if selectors.may_see_personal_data(user, finding)
+                else mask_phone(finding.resident_phone),
+                "duplicates": list(finding.possible_duplicates.all()[:10]),
+            }
+        )
+    return render(request, "findings/detail.html", context)
+
+
+@login_required
+@require_POST
+def finding_act(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    finding = selectors.get_finding_for_user(user, pk)
+    if not selectors.record_access(user, finding, via="page"):
+        raise PermissionDenied(_("This is a restricted item."))
+    # Each action's form on the page carries its own prefix (several forms on one page).
+    prefix = request.POST.get("prefix", "")
+    form = ActionForm(
+        request.POST,
+        request.FILES,
+        finding=finding,
+        user=user,
+        prefix=prefix if prefix in services.ACTIONS else None,
+    )
+    if not form.is_valid():
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": _flat(form)})
+        return redirect("findings:detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        services.finding_transition(
+            finding=finding,
+            actor=user,
+            action=d["action"],
+            version=d["version"],
+            comment=d["comment"],
+            kind_code=d["kind"] or None,
+            grade=d["grade"] or None,
+            assignee=d["assignee"],
+            unit=d["unit"],
+            deadline=d["deadline"],
+            satisfied=d["satisfied"],
+            files=request.FILES.getlist(form.add_prefix("files")),
+        )
+    except services.FindingChanged as exc:
+        messages.warning(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("findings:detail", pk=pk)
+
+
+def _flat(form) -> str:  # type: ignore[no-untyped-def]
+    return "; ".join(
+        f"{form.fields[k].label if k in form.fields else ''} {' '.join(v)}"
+        for k, v in form.errors.items()
+    )
+
+
+@login_required
+def finding_stats(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    parent = None
+    if request.GET.get("unit", "").isdigit():
+        parent = get_unit_for_user(user, int(request.GET["unit"]))
+    parent, units = selectors.stats_units(user, parent)
+    rows = selectors.finding_stats(user, units)
+    chart = {
+        "names": [r.unit.name for r in rows],
+        "raised": [r.raised for r in rows],
+        "resolved": [r.resolved for r in rows],
+        "overdue": [r.overdue for r in rows],
+        "on_time": [
+            round(r.on_time_rate * 100, 1) if r.on_time_rate is not None else None for r in rows
+        ],
+        "satisfaction": [
+            round(r.satisfaction_rate * 100, 1) if r.satisfaction_rate is not None else None
+            for r in rows
+        ],
+        "labels": [
+            _("Raised"),
+            _("Resolved"),
+            _("Overdue now"),
+            _("On-time rate %"),
+            _("Satisfaction %"),
+        ],
+    }
+    context = {
+        "parent": parent,
+        "rows": rows,
+        "chart": chart,
+        "drill": [u for u in units if u.level < Unit.Level.BEAT],
+    }
+    return render(request, "findings/stats.html", context)
