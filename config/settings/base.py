@@ -219,3 +219,18 @@ if not FIELD_ENCRYPTION_KEY:
     ).decode()
 # Largest spreadsheet the registry import accepts, in megabytes.
 REGISTRY_IMPORT_MAX_MB = env_int("REGISTRY_IMPORT_MAX_MB", 200)
+
+# ---- findings
+# The overdue sweep (mark overdue, notify owner and parent unit, escalate past the second
+# deadline) runs every 15 minutes under celery beat; the navbar bell counts unread
+# notifications through a context processor.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "findings-sweep-overdue": {
+        "task": "findings.sweep_overdue",
+        "schedule": timedelta(minutes=env_int("FINDINGS_SWEEP_MINUTES", 15)),
+    },
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "zoufang.notifications.context_processors.unread_notifications"
+)
