@@ -234,3 +234,7 @@ CELERY_BEAT_SCHEDULE = {
 TEMPLATES[0]["OPTIONS"]["context_processors"].append(
     "zoufang.notifications.context_processors.unread_notifications"
 )
+
+# ---- visits
+# Largest visit photo accepted, in megabytes (images only; at most five per visit).
+VISITS_PHOTO_MAX_MB = env_int("VISITS_PHOTO_MAX_MB", 8)
