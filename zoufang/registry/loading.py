@@ -53,12 +53,10 @@ class Target:
     insert_extra: dict[str, str] = field(default_factory=dict)  # column -> expression
 
 
-def _last_per(key: str, stage: str) -> str:
-    return f"s.row_no IN (SELECT MAX(row_no) FROM {stage} GROUP BY {key})"
-
-
 def _targets(spec: Spec, stage: str) -> list[Target]:
-    last_place = _last_per("address_code", stage)
+    # The last row of the batch for each address (marked when the batch is staged) carries
+    # the place's and the household's values.
+    last_place = "s.last_place"
     kind = {"household": Place.Kind.DWELLING, "shop": Place.Kind.SHOP}.get(
         spec.kind, Place.Kind.ENTERPRISE
     )
@@ -230,17 +228,21 @@ class Loader:
         self.actor_id = actor_id
         self.scope_path = scope_path
         self.stage = f"reg_stage_{spec.kind}"
-        self.cols = [name for name, _ in spec.stage]
+        self.cols = [name for name, _ in spec.stage] + ["last_place"]
+        self._code_at = self.cols.index("address_code")
         self.pg = connection.vendor == "postgresql"
         self.targets = _targets(spec, self.stage)
         self.primary = self.targets[-1]
         self.labels = {c.key: c.label for c in spec.columns}
+        self.batches = 0
 
     # -- staging --------------------------------------------------------------------------
 
     def setup(self) -> None:
         types = {"int": "bigint", "text": "text", "bool": "boolean", "date": "date"}
-        cols = ", ".join(f"{name} {types[t]}" for name, t in self.spec.stage)
+        cols = ", ".join(
+            f"{name} {types[t]}" for name, t in (*self.spec.stage, ("last_place", "bool"))
+        )
         with connection.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}")
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}_seen")
@@ -257,6 +259,15 @@ class Loader:
                 cur.execute(f"DROP TABLE IF EXISTS {self.stage}{suffix}")
 
     def _fill(self, cur: Any, rows: list[tuple]) -> None:
+        seen: set[str] = set()
+        at = self._code_at
+        marked = []
+        for row in reversed(rows):
+            code = row[at]
+            marked.append((*row, code not in seen))
+            seen.add(code)
+        marked.reverse()
+        rows = marked
         cur.execute(f"DELETE FROM {self.stage}")
         cur.execute(f"DELETE FROM {self.stage}_old")
         names = ", ".join(self.cols)
@@ -447,6 +458,12 @@ class Loader:
                 self._insert(cur, target, now)
             if self.spec.kind == "household":
                 self._household_links(cur, now, any_place or existing)
+            self.batches += 1
+            if self.pg and self.batches & (self.batches - 1) == 0:
+                # A bulk load changes the tables' sizes by orders of magnitude; without fresh
+                # statistics the planner keeps the plans of an empty table (nested loops).
+                tables = ", ".join(dict.fromkeys(t.table for t in self.targets))
+                cur.execute(f"ANALYZE {tables}")
             if existing:
                 cur.execute(
                     "SELECT COUNT(DISTINCT reference) FROM registry_change WHERE job_id = %s "
