@@ -23,6 +23,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoufang.core.roles import Role
 from zoufang.core.scope import user_manages, user_scope
@@ -418,32 +419,34 @@ class Action:
 
 
 def _actions() -> dict[str, Action]:
-    from django.utils.translation import gettext_lazy as gl
-
     S = State
     return {
         a.name: a
         for a in [
             Action(
                 "triage",
-                gl("Triage"),
+                gettext_lazy("Triage"),
                 frozenset({S.RAISED, S.RETURNED, S.ESCALATED}),
                 S.TRIAGED,
                 "owner",
             ),
             Action(
                 "assign",
-                gl("Assign"),
+                gettext_lazy("Assign"),
                 frozenset({S.TRIAGED, S.ESCALATED, S.ASSIGNED}),
                 S.ASSIGNED,
                 "owner",
             ),
             Action(
-                "start", gl("Start handling"), frozenset({S.ASSIGNED}), S.IN_PROGRESS, "handler"
+                "start",
+                gettext_lazy("Start handling"),
+                frozenset({S.ASSIGNED}),
+                S.IN_PROGRESS,
+                "handler",
             ),
             Action(
                 "resolve",
-                gl("Resolve"),
+                gettext_lazy("Resolve"),
                 frozenset({S.IN_PROGRESS}),
                 S.RESOLVED,
                 "handler",
@@ -451,15 +454,21 @@ def _actions() -> dict[str, Action]:
             ),
             Action(
                 "follow_up",
-                gl("Record follow-up"),
+                gettext_lazy("Record follow-up"),
                 frozenset({S.RESOLVED}),
                 S.FOLLOWED_UP,
                 "followup",
             ),
-            Action("close", gl("Close"), frozenset({S.FOLLOWED_UP}), S.CLOSED, "owner"),
+            Action(
+                "close",
+                gettext_lazy("Close the finding"),
+                frozenset({S.FOLLOWED_UP}),
+                S.CLOSED,
+                "owner",
+            ),
             Action(
                 "reopen",
-                gl("Reopen"),
+                gettext_lazy("Reopen"),
                 frozenset({S.FOLLOWED_UP, S.CLOSED}),
                 S.IN_PROGRESS,
                 "owner",
@@ -467,7 +476,7 @@ def _actions() -> dict[str, Action]:
             ),
             Action(
                 "return",
-                gl("Return as misrouted"),
+                gettext_lazy("Return as misrouted"),
                 frozenset({S.RAISED, S.TRIAGED, S.ASSIGNED}),
                 S.RETURNED,
                 "handler",
@@ -475,7 +484,7 @@ def _actions() -> dict[str, Action]:
             ),
             Action(
                 "transfer",
-                gl("Transfer to another unit"),
+                gettext_lazy("Transfer to another unit"),
                 frozenset({S.RAISED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS}),
                 S.TRANSFER_PENDING,
                 "owner",
@@ -483,14 +492,14 @@ def _actions() -> dict[str, Action]:
             ),
             Action(
                 "accept",
-                gl("Accept transfer"),
+                gettext_lazy("Accept transfer"),
                 frozenset({S.TRANSFER_PENDING}),
                 S.TRIAGED,
                 "transfer_target",
             ),
             Action(
                 "refuse",
-                gl("Refuse transfer"),
+                gettext_lazy("Refuse transfer"),
                 frozenset({S.TRANSFER_PENDING}),
                 None,
                 "transfer_target",
@@ -498,7 +507,7 @@ def _actions() -> dict[str, Action]:
             ),
             Action(
                 "escalate",
-                gl("Escalate to the parent unit"),
+                gettext_lazy("Escalate to the parent unit"),
                 frozenset(OPEN_STATES - {S.TRANSFER_PENDING}),
                 S.ESCALATED,
                 "owner",
@@ -506,14 +515,14 @@ def _actions() -> dict[str, Action]:
             ),
             Action(
                 "supervise",
-                gl("Mark 督办"),
+                gettext_lazy("Mark 督办"),
                 frozenset(set(State.values) - {S.CLOSED}),
                 None,
                 "supervisor",
             ),
             Action(
                 "unsupervise",
-                gl("Lift 督办"),
+                gettext_lazy("Lift 督办"),
                 frozenset(State.values),
                 None,
                 "supervisor",
@@ -970,7 +979,7 @@ def findings_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> Sweep
                 now=now,
             )
         except (FindingChanged, ValidationError):
-            logger.info("sweep: finding %s changed or cannot escalate", pk, extra={"pk": pk})
+            logger.debug("sweep: finding %s changed or cannot escalate", pk, extra={"pk": pk})
             Finding.objects.filter(pk=pk, escalate_at__lt=now).update(escalate_at=None)
             continue
         result.escalated += 1

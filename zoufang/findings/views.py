@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from zoufang.core.masking import mask_phone
 from zoufang.core.xlsx import xlsx_response
 from zoufang.findings import selectors, services
 from zoufang.findings.forms import STATE_CHOICES, ActionForm, FindingCreateForm
-from zoufang.findings.models import Finding, FindingKind, Grade
+from zoufang.findings.models import OPEN_STATES, Finding, FindingKind, Grade
 from zoufang.org.models import Unit
 from zoufang.org.selectors import get_unit_for_user
 
@@ -54,25 +55,25 @@ def _decorate(user, rows: list[Finding]) -> list[Finding]:  # type: ignore[no-un
 
 
 LEDGER_HEADERS = [
-    "Number",
-    "Raised",
-    "Kind",
-    "Grade",
-    "State",
-    "Beat",
-    "Place",
-    "Description",
-    "Owner unit",
-    "Owner department",
-    "Co-handling",
-    "Assigned to",
-    "Deadline",
-    "Overdue",
-    "督办",
-    "Resident",
-    "Resident phone",
-    "What was done",
-    "Resident satisfied",
+    gettext_noop("Number"),
+    gettext_noop("Raised"),
+    gettext_noop("Kind"),
+    gettext_noop("Grade"),
+    gettext_noop("State"),
+    gettext_noop("Beat"),
+    gettext_noop("Place"),
+    gettext_noop("Description"),
+    gettext_noop("Owner unit"),
+    gettext_noop("Owner department"),
+    gettext_noop("Co-handling"),
+    gettext_noop("Assigned to"),
+    gettext_noop("Deadline"),
+    gettext_noop("Overdue"),
+    gettext_noop("督办"),
+    gettext_noop("Resident"),
+    gettext_noop("Resident phone"),
+    gettext_noop("What was done"),
+    gettext_noop("Resident satisfied"),
 ]
 
 
@@ -142,7 +143,7 @@ def my_findings(request: HttpRequest) -> HttpResponse:
         tab = "assigned"
     qs = selectors.finding_list(user, filters[tab])
     if tab == "assigned":
-        qs = qs.filter(assignee=user)
+        qs = qs.filter(assignee=user, state__in=OPEN_STATES)
     elif tab == "reported":
         qs = qs.filter(reporter=user)
     page = selectors.window(qs, request.GET.get("page"), per_page=20)

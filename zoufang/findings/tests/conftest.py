@@ -39,3 +39,12 @@ def act():
         return finding_transition(finding=current, actor=actor, action=action, **kw)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are asserted in English (pages render in the user's language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
