@@ -756,8 +756,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     rolls everything back); a failure stops the job and records how far it got."""
     if job.finished and job.status == ImportJob.Status.DONE:
         return job
-    if job.status == ImportJob.Status.FAILED:
-        ImportRejection.objects.filter(job=job).delete()
+    ImportRejection.objects.filter(job=job).delete()  # a retry reports afresh
     spec = importers.SPECS[job.kind]
     job.status, job.started_at, job.error = ImportJob.Status.RUNNING, timezone.now(), ""
     job.accepted = job.rejected = job.created = job.updated = job.unchanged = 0
@@ -902,3 +901,12 @@ def import_write_report(job: ImportJob, target: Path) -> Path:
     with target.open("wb") as fh:
         write_xlsx(fh, REPORT_HEADERS, import_report_rows(job), sheet="未导入的行")
     return target
+
+
+def import_job_retry(*, job: ImportJob) -> ImportJob:
+    """Run a failed job again (idempotent: rows that made it are not duplicated)."""
+    from zoufang.registry.tasks import import_run_task
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    return job

@@ -1,2 +1,21 @@
+from django.urls import path
+
+from zoufang.registry import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.place_list, name="place_list"),
+    path("places/<int:pk>/", views.place_detail, name="place_detail"),
+    path("persons/", views.person_list, name="person_list"),
+    path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+    path("persons/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("key-persons/", views.key_person_list, name="key_person_list"),
+    path("shops/", views.org_list, {"kind": "shops"}, name="shop_list"),
+    path("enterprises/", views.org_list, {"kind": "enterprises"}, name="enterprise_list"),
+    path("key-items/", views.key_item_list, name="key_item_list"),
+    path("imports/", views.import_start, name="import_start"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/report/", views.import_report, name="import_report"),
+    path("imports/<int:pk>/retry/", views.import_retry, name="import_retry"),
+    path("imports/template/<str:kind>/", views.import_template, name="import_template"),
+]

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from openpyxl import load_workbook
+
+from zoufang.registry import services
+from zoufang.registry.models import KeyPerson, Person
+from zoufang.registry.tests import factories
+
+
+@pytest.fixture
+def home_a(tree):
+    place = factories.dwelling(tree.beat_a, road="文峰路", number="12", room="501")
+    household = place.household
+    wang = factories.resident(household, name="王建国", phone="13803740001", relation="householder")
+    services.householder_set(household=household, actor=None, changes={"name": "王建国"})
+    return place, wang
+
+
+def test_lists_show_masked_values_only(officer_a, client_for, home_a):
+    place, wang = home_a
+    client = client_for(officer_a)
+    page = client.get("/registry/persons/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert wang.id_masked in body
+    assert "138****0001" in body
+    full = services.decrypt(wang.id_enc)
+    assert full not in body
+    places = client.get("/registry/").content.decode()
+    assert place.address in places
+
+
+def test_an_officer_of_another_beat_gets_404(officer_b, client_for, home_a):
+    place, wang = home_a
+    client = client_for(officer_b)
+    assert client.get(f"/registry/places/{place.pk}/").status_code == 404
+    assert client.get(f"/registry/persons/{wang.pk}/").status_code == 404
+    assert client.post(f"/registry/persons/{wang.pk}/reveal/").status_code == 404
+    assert place.address not in client.get("/registry/").content.decode()
+
+
+def test_revealing_a_full_id_number_is_audited(officer_a, client_for, home_a):
+    _place, wang = home_a
+    response = client_for(officer_a).post(f"/registry/persons/{wang.pk}/reveal/")
+    assert services.decrypt(wang.id_enc) in response.content.decode()
+    entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, object_pk=str(wang.pk))
+    assert entry.actor == officer_a
+
+
+def test_a_team_member_may_not_reveal(member_a, client_for, home_a):
+    _place, wang = home_a
+    assert client_for(member_a).post(f"/registry/persons/{wang.pk}/reveal/").status_code == 403
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        ("officer_a", True),
+        ("chief_a", True),
+        ("county_admin", True),
+        ("leader", True),
+        ("member_a", False),
+        ("officer_b", False),
+    ],
+)
+def test_key_persons_are_shown_only_to_allowed_roles(who, sees, request, client_for, home_a):
+    _place, wang = home_a
+    services.key_person_set(person=wang, actor=None, category="drugs", control_level="focus")
+    user = request.getfixturevalue(who)
+    client = client_for(user)
+    listing = client.get("/registry/key-persons/")
+    detail = client.get(f"/registry/persons/{wang.pk}/")
+    if who == "officer_b":  # a community officer sees key persons of his own beat only
+        assert "王建国" not in listing.content.decode()
+        assert detail.status_code == 404
+        return
+    assert listing.status_code == (200 if sees else 404)
+    assert ("涉毒" in detail.content.decode() or "Drug" in detail.content.decode()) is sees
+    audited = LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, object_pk=str(KeyPerson.objects.get().pk)
+    ).exists()
+    assert audited is sees
+
+
+def test_search_finds_a_person_by_exact_id_number_and_phone(officer_a, client_for, home_a):
+    _place, wang = home_a
+    client = client_for(officer_a)
+    other = factories.resident(wang.household, name="李秀英")
+    full = services.decrypt(wang.id_enc)
+    body = client.get("/registry/persons/", {"q": full}).content.decode()
+    assert "王建国" in body
+    assert other.name not in body
+    assert "王建国" in client.get("/registry/persons/", {"q": "138 0374 0001"}).content.decode()
+
+
+def test_export_is_masked_and_formula_safe(officer_a, client_for, home_a):
+    _place, wang = home_a
+    services.person_save(person=wang, actor=None, changes={"registered_address": "=HYPERLINK(1)"})
+    response = client_for(officer_a).get("/registry/persons/", {"export": "xlsx"})
+    data = b"".join(response.streaming_content)
+    ws = load_workbook(io.BytesIO(data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "姓名"
+    row = next(r for r in rows if r[0] == "王建国")
+    assert row[3] == wang.id_masked
+    assert row[7] == "=HYPERLINK(1)"
+    assert ws.cell(row=rows.index(row) + 1, column=8).data_type == "s"
+    assert Person.objects.count() == len(rows) - 1
+
+
+def test_export_of_another_beat_leaves_out_records_outside(officer_b, client_for, home_a):
+    response = client_for(officer_b).get("/registry/persons/", {"export": "xlsx"})
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert ws.max_row == 1

@@ -1,0 +1,327 @@
+"""Registry pages: lists per beat, record pages with history, import with a progress bar.
+Interfaces only: scope, service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zoufang.core.paging import paginate
+from zoufang.core.xlsx import xlsx_response
+from zoufang.org.models import Unit
+from zoufang.org.selectors import get_unit_for_user
+from zoufang.registry import importers, selectors, services
+from zoufang.registry.access import audit_access, may_see_full_values, may_see_key_persons
+from zoufang.registry.crypto import decrypt
+from zoufang.registry.forms import ImportForm
+from zoufang.registry.models import Household, ImportJob, KeyItem, KeyPerson, Place
+
+
+def _unit(request: HttpRequest) -> Unit | None:
+    value = request.GET.get("unit", "")
+    return get_unit_for_user(request.user, int(value)) if value.isdigit() else None
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    return request.GET.get(name) == "1"
+
+
+def _beats(request: HttpRequest):
+    return Unit.objects.visible_to(request.user).filter(level=Unit.Level.BEAT).order_by("path")
+
+
+def _common(request: HttpRequest, tab: str) -> dict:
+    return {
+        "tab": tab,
+        "unit": _unit(request),
+        "beats": _beats(request),
+        "can_key": may_see_key_persons(request.user),
+        "can_import": request.user.is_superuser or request.user.role in services.IMPORT_ROLES,
+    }
+
+
+PLACE_HEADERS = ["地址编码", "类别", "名称", "地址", "社区", "户主", "房屋用途", "人户分离"]
+
+
+@login_required
+def place_list(request: HttpRequest) -> HttpResponse:
+    ctx = _common(request, "places")
+    f = selectors.PlaceFilters(
+        kind=request.GET.get("kind", ""),
+        q=request.GET.get("q", "").strip(),
+        beat=ctx["unit"],
+        rented=_flag(request, "rented"),
+        separated=_flag(request, "separated"),
+        key=_flag(request, "key"),
+    )
+    qs = selectors.place_list(request.user, f)
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [
+                p.address_code,
+                p.get_kind_display(),
+                p.name,
+                p.address,
+                p.beat.name,
+                _householder_name(p),
+                p.household.get_use_display() if _has(p, "household") else "",
+                "是" if _has(p, "household") and p.household.separated else "",
+            ]
+            for p in qs.iterator(chunk_size=2000)
+        )
+        return xlsx_response("places", PLACE_HEADERS, rows, sheet="地址")
+    page = paginate(request, qs)
+    ctx |= {
+        "page": page,
+        "kinds": Place.Kind.choices,
+        "stats": selectors.registry_stats(request.user, beat=ctx["unit"]),
+    }
+    template = "registry/place_list.html#results" if request.htmx else "registry/place_list.html"
+    return render(request, template, ctx)
+
+
+def _has(place: Place, rel: str) -> bool:
+    try:
+        return getattr(place, rel) is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+def _householder_name(place: Place) -> str:
+    if not _has(place, "household") or place.household.householder is None:
+        return ""
+    return place.household.householder.name
+
+
+@login_required
+def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    household = Household.objects.filter(place=place).select_related("householder").first()
+    residents = (
+        list(household.residents.select_related("key_record").order_by("relation", "name"))
+        if household
+        else []
+    )
+    can_key = may_see_key_persons(request.user, place.unit_path)
+    entity = {"dwelling": "household"}.get(place.kind)
+    history = list(selectors.history_of(request.user, "place", place.pk)[:50])
+    if household:
+        history += list(selectors.history_of(request.user, "household", household.pk)[:50])
+    org = None
+    if place.kind == Place.Kind.SHOP:
+        org = getattr(place, "shop", None) if _has(place, "shop") else None
+        if org:
+            history += list(selectors.history_of(request.user, "shop", org.pk)[:50])
+    elif place.kind == Place.Kind.ENTERPRISE:
+        org = getattr(place, "enterprise", None) if _has(place, "enterprise") else None
+        if org:
+            history += list(selectors.history_of(request.user, "enterprise", org.pk)[:50])
+    history.sort(key=lambda c: c.created_at, reverse=True)
+    context = {
+        "place": place,
+        "household": household,
+        "residents": residents,
+        "org": org,
+        "key_items": place.key_items.all(),
+        "history": history[:100],
+        "can_key": can_key,
+        "entity": entity,
+    }
+    return render(request, "registry/place_detail.html", context)
+
+
+PERSON_HEADERS = selectors.PERSON_EXPORT_HEADERS
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    ctx = _common(request, "persons")
+    f = selectors.PersonFilters(
+        q=request.GET.get("q", "").strip(),
+        beat=ctx["unit"],
+        separated=_flag(request, "separated"),
+        rented=_flag(request, "rented"),
+        key=_flag(request, "key"),
+    )
+    qs = selectors.person_list(request.user, f)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "persons", PERSON_HEADERS, selectors.person_export_rows(qs, full=False), sheet="人员"
+        )
+    ctx |= {"page": paginate(request, qs)}
+    template = "registry/person_list.html#results" if request.htmx else "registry/person_list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_person_for_user(request.user, pk)
+    key_record = None
+    if may_see_key_persons(request.user, person.unit_path):
+        key_record = KeyPerson.objects.filter(person=person).first()
+        if key_record is not None:
+            audit_access(user=request.user, obj=key_record, what="key person record")
+    context = {
+        "person": person,
+        "key_record": key_record,
+        "can_reveal": may_see_full_values(request.user, person.unit_path),
+        "history": selectors.history_of(request.user, "person", person.pk)[:100],
+    }
+    return render(request, "registry/person_detail.html", context)
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full ID number and phone of one person, for a role allowed to see them; audited."""
+    person = selectors.get_person_for_user(request.user, pk)
+    if not may_see_full_values(request.user, person.unit_path):
+        raise PermissionDenied(_("Your role may not see full ID numbers."))
+    audit_access(user=request.user, obj=person, what="full ID number and phone")
+    return render(
+        request,
+        "registry/person_detail.html#identity",
+        {
+            "person": person,
+            "full_id": decrypt(person.id_enc),
+            "full_phone": decrypt(person.phone_enc),
+        },
+    )
+
+
+@login_required
+def key_person_list(request: HttpRequest) -> HttpResponse:
+    if not may_see_key_persons(request.user):
+        raise Http404
+    ctx = _common(request, "key_persons")
+    qs = selectors.key_person_list(request.user, beat=ctx["unit"])
+    ctx |= {"page": paginate(request, qs), "categories": KeyPerson.Category.choices}
+    return render(request, "registry/key_person_list.html", ctx)
+
+
+@login_required
+def org_list(request: HttpRequest, kind: str) -> HttpResponse:
+    ctx = _common(request, kind)
+    q, key = request.GET.get("q", "").strip(), _flag(request, "key")
+    fn = selectors.shop_list if kind == "shops" else selectors.enterprise_list
+    qs = fn(request.user, q=q, beat=ctx["unit"], key=key)
+    if request.GET.get("export") == "xlsx":
+        headers = [
+            "名称",
+            "统一社会信用代码",
+            "地址",
+            "负责人",
+            "联系电话",
+            "重点行业",
+            "涉及重点物品",
+            "涉及重点人员",
+        ]
+        rows = (
+            [
+                o.name,
+                o.credit_code,
+                o.place.address,
+                o.contact_name,
+                o.contact_phone_masked,
+                o.key_industry,
+                o.key_items,
+                o.key_persons,
+            ]
+            for o in qs.iterator(chunk_size=2000)
+        )
+        return xlsx_response(kind, headers, rows, sheet="门店" if kind == "shops" else "单位")
+    ctx |= {"page": paginate(request, qs), "kind": kind}
+    template = "registry/org_list.html#results" if request.htmx else "registry/org_list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def key_item_list(request: HttpRequest) -> HttpResponse:
+    ctx = _common(request, "key_items")
+    ctx |= {
+        "page": paginate(request, selectors.key_item_list(request.user, beat=ctx["unit"])),
+        "kinds": KeyItem.Kind.choices,
+    }
+    return render(request, "registry/key_item_list.html", ctx)
+
+
+# ---- import ----------------------------------------------------------------------------------
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (user.is_superuser or user.role in services.IMPORT_ROLES):
+        raise PermissionDenied(_("Your role may not import into the registry."))
+    form = ImportForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_job_create(
+                user=user,
+                unit=form.cleaned_data["unit"],
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("registry:import_detail", pk=job.pk)
+    jobs = ImportJob.objects.visible_to(user).select_related("unit", "created_by")[:20]
+    ctx = _common(request, "imports") | {
+        "form": form,
+        "jobs": jobs,
+        "kinds": ImportJob.Kind.choices,
+    }
+    return render(request, "registry/import.html", ctx)
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.get_import_job_for_user(request.user, pk)
+    ctx = {
+        "job": job,
+        "rejections": job.rejections.all()[:200] if job.finished else [],
+        "tab": "imports",
+    }
+    if request.htmx:
+        return render(request, "registry/import_detail.html#progress", ctx)
+    return render(request, "registry/import_detail.html", ctx)
+
+
+@login_required
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.get_import_job_for_user(request.user, pk)
+    return xlsx_response(
+        f"import-{job.pk}-rejected",
+        services.REPORT_HEADERS,
+        services.import_report_rows(job),
+        sheet="未导入的行",
+    )
+
+
+@login_required
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.get_import_job_for_user(request.user, pk)
+    if job.status != ImportJob.Status.FAILED:
+        messages.info(request, _("Only a failed import can be run again."))
+        return redirect("registry:import_detail", pk=job.pk)
+    if not services.may_import(request.user, job.unit):
+        raise PermissionDenied
+    services.import_job_retry(job=job)
+    return redirect("registry:import_detail", pk=job.pk)
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in importers.SPECS:
+        raise Http404
+    headers, rows = importers.template_rows(kind)
+    names = {"household": "住户人口", "shop": "门店", "enterprise": "企事业单位"}
+    return xlsx_response(f"registry-template-{kind}", headers, rows, sheet=names[kind])
