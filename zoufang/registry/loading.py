@@ -361,6 +361,12 @@ class Loader:
                 chunk = numbers[i : i + 500]
                 marks = ", ".join(["%s"] * len(chunk))
                 cur.execute(f"DELETE FROM {st} WHERE row_no IN ({marks})", chunk)
+            # A rejected row may have been the last of its address: the place's values now
+            # come from the last row that stays.
+            cur.execute(
+                f"UPDATE {st} SET last_place = TRUE WHERE NOT last_place AND row_no IN "
+                f"(SELECT MAX(row_no) FROM {st} GROUP BY address_code)"
+            )
         for key, _column in self._keys():
             cur.execute(
                 f"INSERT INTO {st}_seen (k, row_no) SELECT %s || {key}, MIN(row_no) FROM {st} "
