@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate
@@ -33,6 +34,10 @@ def _flag(request: HttpRequest, name: str) -> bool:
 
 def _beats(request: HttpRequest):
     return Unit.objects.visible_to(request.user).filter(level=Unit.Level.BEAT).order_by("path")
+
+
+# The navbar's item (templates/base.html) is translated by this app's catalog.
+NAV_LABEL = _lazy("Registry")
 
 
 def _common(request: HttpRequest, tab: str) -> dict:

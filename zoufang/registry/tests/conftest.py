@@ -29,3 +29,13 @@ def write_csv(tmp_path):
 @pytest.fixture
 def ids():
     return factories.id_number
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service-level messages in English so assertions read like the msgids; pages still
+    render in the default language (Chinese) through the locale middleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
