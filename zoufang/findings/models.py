@@ -319,6 +319,8 @@ class Finding(TimeStampedModel):
         verbose_name_plural = _("findings")
         ordering = ["-created_at", "-pk"]
         indexes = [
+            # The ledger's first page: newest first, stopping after 50 rows in scope.
+            models.Index(fields=["created_at", "id"], name="fnd_created"),
             models.Index(fields=["unit_path", "state", "created_at"], name="fnd_scope_state"),
             models.Index(fields=["unit_path", "created_at"], name="fnd_scope_created"),
             models.Index(fields=["owner_path", "state", "created_at"], name="fnd_owner_state"),
