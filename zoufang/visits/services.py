@@ -237,7 +237,7 @@ def tasks_generate(*, campaign: Campaign, beat: Unit, actor: User | None) -> Gen
         batch_size=2000,
     )
     total = VisitTask.objects.filter(campaign=campaign, beat=beat).count()
-    logger.info(
+    logger.debug(
         "visit tasks generated",
         extra={"beat": beat.code, "tasks_created": len(new), "tasks_total": total},
     )

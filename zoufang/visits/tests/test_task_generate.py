@@ -100,3 +100,42 @@ def test_a_team_member_may_not_reassign(tasks, places, people, member_a, campaig
     task = VisitTask.objects.get(place=places.dwellings[0])
     with pytest.raises(PermissionDenied):
         tasks_reassign(tasks=[task], team=second, actor=member_a)
+
+
+def test_the_command_generates_for_every_beat_under_a_unit(campaign, tree, places, people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("generate_visit_tasks", "--unit", tree.county_x.code, stdout=out)
+    assert VisitTask.objects.filter(beat=tree.beat_a).exists()
+    assert VisitTask.objects.filter(beat=tree.beat_a2, kind="community").exists()
+    assert not VisitTask.objects.filter(beat=tree.beat_b).exists()
+    assert "2 beats" in out.getvalue()
+    call_command("generate_visit_tasks", "--unit", tree.county_x.code, stdout=StringIO())
+    assert VisitTask.objects.filter(beat=tree.beat_a, kind="community").count() == 1
+
+
+def test_orphan_photos_are_pruned_after_three_days(officer_a):
+    import datetime as dt
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from zoufang.visits.models import VisitPhoto
+    from zoufang.visits.services import visit_photo_add
+    from zoufang.visits.tasks import photos_prune_orphans
+
+    for age in (1, 4):
+        photo, _ = visit_photo_add(
+            actor=officer_a,
+            visit_uuid=uuid.uuid4(),
+            upload=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n0000"),
+        )
+        VisitPhoto.objects.filter(pk=photo.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=age)
+        )
+    assert photos_prune_orphans() == 1
+    assert VisitPhoto.objects.count() == 1
