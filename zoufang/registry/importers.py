@@ -36,6 +36,7 @@ from zoufang.registry.crypto import Sealer
 from zoufang.registry.models import Household, Person, Place
 
 HEADER_SCAN_ROWS = 30
+PERSONAL_COLUMNS = frozenset({"id_number", "phone", "landlord_phone", "contact_phone"})
 
 
 class ImportFileError(Exception):
@@ -243,6 +244,9 @@ class Spec:
         def reject(key: str, value: Any, reason: str) -> None:
             label = self.column(key).label if key else ""
             shown = "" if value is None else str(value)
+            if key in PERSONAL_COLUMNS and len(shown) > 8:
+                # The report is stored and downloaded: personal values stay masked in it.
+                shown = norm.mask_id(norm.clean_compact(shown))
             problems.append(Rejection(number, label, shown[:255], reason))
 
         staged = self.prepare_fn(ctx, values, reject)

@@ -72,7 +72,7 @@ def parse_id_number(value: object) -> tuple[str, str, dt.date]:
                 "The ID number was stored as a number, so Excel has dropped its last digits "
                 "(%(value)s). Format the column as text and enter it again."
             )
-            % {"value": _number_repr(value)}
+            % {"value": mask_id(_number_repr(value))}
         )
     text = clean_id_text(value)
     if not text:

@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate
@@ -37,7 +37,7 @@ def _beats(request: HttpRequest):
 
 
 # The navbar's item (templates/base.html) is translated by this app's catalog.
-NAV_LABEL = _lazy("Registry")
+NAV_LABEL = gettext_lazy("Registry")
 
 
 def _common(request: HttpRequest, tab: str) -> dict:

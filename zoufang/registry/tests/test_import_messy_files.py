@@ -40,6 +40,9 @@ def test_the_messy_xlsx_is_read_and_every_fault_reported(tree):
     assert {r.column for r in job.rejections.filter(row=14)} == {"联系电话", "入住日期"}
     assert job.rejected == 7
     assert all(c == "身份证号" for c, _r in (got[8], got[9], got[10], got[11]))
+    # The stored report never holds a readable ID number or phone.
+    for rejection in job.rejections.filter(column__in=["身份证号", "联系电话"]):
+        assert "*" in rejection.value or len(rejection.value) <= 11, rejection.value
 
 
 def test_full_width_digits_spaces_and_both_kinds_of_dates_are_cleaned(tree):
