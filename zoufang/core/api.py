@@ -20,5 +20,19 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class CookieSessionAuth(SessionAuth):
+    """Session auth whose CSRF check applies only when a session cookie is sent. Ninja's own
+    checks CSRF before looking at the cookie, so a phone's cookie-less POST with a valid
+    Bearer token was refused 403 before TokenAuth was tried. Without the cookie there is no
+    session to ride on, so there is nothing for CSRF to protect."""
+
+    def _get_key(self, request: HttpRequest) -> Any:
+        from django.conf import settings
+
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 # Session auth (pages and the interactive docs) requires the CSRF token on unsafe methods.
-AUTH = [SessionAuth(), TokenAuth()]
+AUTH = [CookieSessionAuth(), TokenAuth()]
