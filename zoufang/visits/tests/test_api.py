@@ -213,3 +213,19 @@ def _png():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("p.png", PNG, content_type="image/png")
+
+
+def test_a_phone_posts_with_its_token_and_no_csrf_cookie(member_a, household_task, people, catalog):
+    """The real phone case: CSRF checks on, no session cookie, a Bearer token."""
+    _token, key = api_token_create(user=member_a)
+    c = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert post(c, "/api/v1/visits/", payload(household_task, people)).status_code == 201
+
+
+def test_a_session_post_without_the_csrf_token_is_still_refused(
+    client_for, member_a, household_task, people
+):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(member_a)
+    assert post(c, "/api/v1/visits/", payload(household_task, people)).status_code in {401, 403}
+    assert Visit.objects.count() == 0
