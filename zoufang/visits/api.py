@@ -139,26 +139,39 @@ def forms(request: HttpRequest) -> list:
     ]
 
 
-def visit_out(visit: Visit) -> dict:
+def visit_out(visit: Visit, task_state: str | None = None) -> dict:
+    """The visit as the phone sees it. A visit just created carries what it knows (its
+    members, photos attached, task state), so the answer costs no extra queries."""
     from zoufang.findings.models import Finding
 
+    if task_state is None:
+        task_state = VisitTask.objects.filter(pk=visit.task_id).values_list("state", flat=True)[0]
+    members = getattr(visit, "member_ids", None)
+    if members is None:
+        members = sorted(visit.members.values_list("personnel_id", flat=True))
+    photos = getattr(visit, "photo_total", None)
+    if photos is None:
+        photos = visit.photos.count()
+    findings = (
+        list(Finding.objects.filter(visit_id=visit.pk).order_by("pk").values_list("pk", flat=True))
+        if visit.finding_count
+        else []
+    )
     return {
         "id": visit.pk,
         "client_uuid": visit.client_uuid,
         "task_id": visit.task_id,
-        "task_state": VisitTask.objects.filter(pk=visit.task_id).values_list("state", flat=True)[0],
+        "task_state": task_state,
         "outcome": visit.outcome,
         "started_at": visit.started_at,
         "ended_at": visit.ended_at,
         "team_id": visit.team_id,
-        "members": sorted(visit.members.values_list("personnel_id", flat=True)),
+        "members": members,
         "topic_count": visit.topic_count,
         "leaflet_count": visit.leaflet_count,
         "finding_count": visit.finding_count,
-        "photo_count": visit.photos.count(),
-        "finding_ids": list(
-            Finding.objects.filter(visit_id=visit.pk).order_by("pk").values_list("pk", flat=True)
-        ),
+        "photo_count": photos,
+        "finding_ids": findings,
     }
 
 
@@ -191,7 +204,9 @@ def submit(request: HttpRequest, payload: VisitIn) -> Status:
     except services.VisitConflict as exc:
         raise Conflict(str(exc)) from exc
     # visit_submit has committed by now: the acknowledgement follows the commit.
-    return Status(201 if result.created else 200, visit_out(result.visit))
+    if result.created:
+        return Status(201, visit_out(result.visit, task_state=t.state))
+    return Status(200, visit_out(result.visit))
 
 
 @router.get("/{int:visit_id}", response=VisitOut)

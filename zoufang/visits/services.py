@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import re
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -464,11 +465,16 @@ def visit_submit(
     try:
         with transaction.atomic():
             # Serialise submissions for one task; a replay then sees the first one's row.
-            task = (
+            # Lock the row and re-read what may have changed since the caller loaded it;
+            # the relations loaded by the access function (beat, team, place) stay.
+            state, attempts, team_id = (
                 VisitTask.objects.select_for_update()
-                .select_related("beat", "campaign")
-                .get(pk=task.pk)
+                .filter(pk=task.pk)
+                .values_list("state", "attempts", "team_id")
+                .get()
             )
+            # Setting the id drops a stale cached team (ForeignKeyDeferredAttribute).
+            task.state, task.attempts, task.team_id = state, attempts, team_id
             replay = _replay(client_uuid, digest)
             if replay is not None:
                 return replay
@@ -545,14 +551,7 @@ def _visit_create(
     visited = data.outcome == Outcome.VISITED
     clean = formschema.clean_answers(form, task.kind, data.answers or {}, required=visited)
     errors.update({f"q_{k}" if k != "answers" else k: v for k, v in clean.errors.items()})
-    catalog = {
-        (i.kind, i.code): i
-        for i in CatalogItem.objects.filter(
-            campaign=campaign,
-            kind__in=[CatalogItem.Kind.TOPIC, CatalogItem.Kind.LEAFLET],
-            is_active=True,
-        )
-    }
+    catalog = _publicity_catalog(campaign.pk)
     topics = []
     for code in dict.fromkeys(data.topics or []):
         item = catalog.get((CatalogItem.Kind.TOPIC, code))
@@ -605,8 +604,7 @@ def _visit_create(
         client_uuid=client_uuid,
         payload_hash=digest,
     )
-    with transaction.atomic():  # a savepoint: a UUID clash is handled by the caller
-        visit.save()
+    visit.save()  # a UUID clash aborts the whole transaction; visit_submit handles it
     VisitMember.objects.bulk_create(
         VisitMember(
             visit=visit,
@@ -640,7 +638,10 @@ def _visit_create(
         visit.finding_count = found
         visit.save(update_fields=["finding_count"])
     # Photos the phone sent ahead of the visit wait under its UUID.
-    VisitPhoto.objects.filter(visit_uuid=client_uuid, visit__isnull=True).update(visit=visit)
+    visit.photo_total = VisitPhoto.objects.filter(
+        visit_uuid=client_uuid, visit__isnull=True
+    ).update(visit=visit)
+    visit.member_ids = member_ids
     if data.outcome in ADDRESS_PROBLEMS:
         CorrectionRequest.objects.create(
             visit=visit,
@@ -669,11 +670,36 @@ def _visit_create(
     return visit
 
 
+_CACHE_SECONDS = 60
+_catalog_cache: dict[int, tuple[float, dict]] = {}
+
+
+def _publicity_catalog(campaign_id: int) -> dict[tuple[str, str], CatalogItem]:
+    """The campaign's active topics and leaflets, kept a minute per process: every visit
+    needs them and the office edits them rarely."""
+    now = time.monotonic()
+    hit = _catalog_cache.get(campaign_id)
+    if hit is not None and now - hit[0] < _CACHE_SECONDS:
+        return hit[1]
+    items = {
+        (i.kind, i.code): i
+        for i in CatalogItem.objects.filter(
+            campaign_id=campaign_id,
+            kind__in=[CatalogItem.Kind.TOPIC, CatalogItem.Kind.LEAFLET],
+            is_active=True,
+        )
+    }
+    _catalog_cache[campaign_id] = (now, items)
+    return items
+
+
 def _clean_spot_findings(items: list[dict[str, Any]], errors: dict[str, str]) -> list[dict]:
     """Findings the officer adds by hand: kind, description, urgency (grade)."""
     from zoufang.findings.models import FindingKind
 
     out = []
+    if not any(i.get("kind") or i.get("description") for i in items):
+        return out
     if len(items) > MAX_FINDINGS:
         errors["findings"] = _("At most %(n)s findings per visit.") % {"n": MAX_FINDINGS}
         return out

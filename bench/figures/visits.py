@@ -1,0 +1,358 @@
+"""visit_submit: 200 simulated officers submitting visits through the API (locust, headless)
+against the app served by gunicorn, compared with a trivial authenticated endpoint (GET
+/api/v1/me) on the same server in the same run. Afterwards the visits in the database must
+equal the acknowledged submissions exactly (a 201 is sent only after the commit; 5% of
+submissions are resent with the same UUID and must come back 200 with the same visit).
+
+Run on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/x make bench ONLY=visit_submit
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import Bench, Figure
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+OUT = ROOT / ".bench" / "visit_submit"
+OFFICERS = 200
+BEATS = 20  # ten officers per beat's team
+TASKS_PER_OFFICER = 80
+RUN_SECONDS = int(os.environ.get("VISIT_BENCH_SECONDS", "30"))
+REPLAY_SHARE = 0.05
+
+LOCUSTFILE = r'''
+import json, os, random, threading, uuid, datetime as dt
+from locust import HttpUser, task, between, events
+
+DATA = json.load(open(os.environ["VISIT_BENCH_DATA"]))
+MODE = os.environ["VISIT_BENCH_MODE"]
+REPLAY = float(os.environ.get("VISIT_BENCH_REPLAY", "0"))
+_lock = threading.Lock()
+_next = [0]
+COUNTS = {"acked": 0, "replayed": 0, "replay_mismatch": 0, "refused": 0, "errors": 0}
+
+
+def _officer():
+    with _lock:
+        i = _next[0] % len(DATA["officers"])
+        _next[0] += 1
+    return DATA["officers"][i]
+
+
+class Officer(HttpUser):
+    wait_time = between(0, 0)
+    network_timeout = 120.0
+    connection_timeout = 30.0
+
+    def on_start(self):
+        self.me = _officer()
+        self.tasks_left = list(self.me["tasks"])
+        self.client.headers["Authorization"] = "Bearer " + self.me["token"]
+
+    @task
+    def work(self):
+        if MODE == "trivial":
+            with self.client.get("/api/v1/me", name="me", catch_response=True) as r:
+                if r.status_code != 200:
+                    r.failure(str(r.status_code))
+            return
+        if not self.tasks_left:
+            self.tasks_left = list(self.me["tasks"])  # all done: later posts are refused
+        task_id = self.tasks_left.pop()
+        end = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=2)
+        body = {
+            "client_uuid": str(uuid.uuid4()),
+            "task_id": task_id,
+            "outcome": "visited",
+            "started_at": (end - dt.timedelta(minutes=random.randint(10, 30))).isoformat(),
+            "ended_at": end.isoformat(),
+            "members": self.me["members"],
+            "answers": {"householder_name": random.choice(["王建国", "李秀英", "张伟", "刘洋"]),
+                        "rented": random.choice(["yes", "no"]), "satisfaction": "满意"},
+            "topics": ["traffic", "drugs", "criminal", "terrorism", "public-security", "civility"],
+            "leaflets": {"civility": 1, "public-safety": 1},
+        }
+        with self.client.post("/api/v1/visits/", json=body, name="submit", catch_response=True) as r:
+            if r.status_code == 201:
+                first = r.json()["id"]
+                with _lock:
+                    COUNTS["acked"] += 1
+                r.success()
+            elif r.status_code == 422:
+                with _lock:
+                    COUNTS["refused"] += 1
+                r.failure("422")
+                return
+            else:
+                with _lock:
+                    COUNTS["errors"] += 1
+                r.failure(str(r.status_code))
+                return
+        if random.random() < REPLAY:
+            with self.client.post("/api/v1/visits/", json=body, name="replay", catch_response=True) as r:
+                ok = r.status_code == 200 and r.json()["id"] == first
+                with _lock:
+                    COUNTS["replayed" if ok else "replay_mismatch"] += 1
+                if not ok:
+                    r.failure(str(r.status_code))
+
+
+@events.quitting.add_listener
+def _write(environment, **kw):
+    with open(os.environ["VISIT_BENCH_COUNTS"], "w") as fh:
+        json.dump(COUNTS, fh)
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _setup() -> dict:
+    """A station with 20 beats, a ten-member team each (200 officers with tokens), and
+    TASKS_PER_OFFICER household tasks for each officer."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from zoufang.campaigns.services import campaign_create_from_template
+    from zoufang.core.roles import Role
+    from zoufang.org.models import Personnel, Team, TeamMember, Unit, User
+    from zoufang.org.services import api_token_create
+    from zoufang.registry.models import Household, Place
+    from zoufang.visits.models import VisitTask
+    from zoufang.visits.services import tasks_generate
+
+    call_command("flush", interactive=False, verbosity=0)
+    today = dt.date.today()
+    campaign = campaign_create_from_template(start_date=today - dt.timedelta(days=10))
+
+    def unit(code: str, name: str, level: int, parent: Unit | None) -> Unit:
+        return Unit.objects.create(
+            code=code, name=name, level=level, parent=parent, path=Unit.build_path(parent, code)
+        )
+
+    city = unit("411000", "许昌市公安局", 1, None)
+    county = unit("411002", "魏都分局", 2, city)
+    station = unit("411002001", "西大街派出所", 3, county)
+    rng = random.Random(7)
+    officers = []
+    per_team = OFFICERS // BEATS
+    n = 0
+    for b in range(1, BEATS + 1):
+        beat = unit(f"411002001{b:03d}", f"压测社区{b}", 4, station)
+        team = Team.objects.create(
+            campaign=campaign, beat=beat, name=f"压测走访组{b}", unit_path=beat.path
+        )
+        people = []
+        for _ in range(per_team):
+            n += 1
+            people.append(
+                Personnel(
+                    name=f"队员{n}",
+                    kind="officer",
+                    post="station",
+                    police_number=f"{300000 + n:06d}",
+                    unit=station,
+                    deployed_to=beat,
+                    year_joined=today.year - 6,
+                    unit_path=beat.path,
+                )
+            )
+        Personnel.objects.bulk_create(people)
+        TeamMember.objects.bulk_create(
+            TeamMember(team=team, personnel=p, campaign=campaign) for p in people
+        )
+        places = [
+            Place(
+                beat=beat,
+                unit_path=beat.path,
+                kind="dwelling",
+                road="压测路",
+                house_number=str(i // 20 + 1),
+                room=str(100 + i % 20),
+                address=f"压测路{i // 20 + 1}号{100 + i % 20}室",
+                address_code=f"{beat.code}-{i}",
+            )
+            for i in range(per_team * TASKS_PER_OFFICER)
+        ]
+        Place.objects.bulk_create(places, batch_size=5000)
+        Household.objects.bulk_create(
+            (Household(place=p, unit_path=beat.path) for p in places), batch_size=5000
+        )
+        tasks_generate(campaign=campaign, beat=beat, actor=None)
+        task_ids = list(
+            VisitTask.objects.filter(beat=beat, kind="household")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        rng.shuffle(task_ids)
+        member_ids = [p.pk for p in people]
+        for k, person in enumerate(people):
+            user = User.objects.create(
+                username=f"bench-officer-{person.pk}",
+                role=Role.TEAM_MEMBER,
+                unit=beat,
+                personnel=person,
+            )
+            _token, key = api_token_create(user=user, name="bench")
+            officers.append(
+                {
+                    "token": key,
+                    "members": member_ids[:3],
+                    "tasks": task_ids[k::per_team],
+                }
+            )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return {"officers": officers}
+
+
+def _gunicorn(port: int) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "DEBUG": "false"}
+    workers = str(max(2, (os.cpu_count() or 2) * 2))
+    return subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, fixed arguments
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            workers,
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(OUT / "gunicorn.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_up(port: int) -> None:
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start; see .bench/visit_submit/gunicorn.log")
+
+
+def _locust(port: int, mode: str, data_path: Path) -> dict:
+    prefix = OUT / mode
+    counts = OUT / f"{mode}-counts.json"
+    env = {
+        **os.environ,
+        "VISIT_BENCH_DATA": str(data_path),
+        "VISIT_BENCH_MODE": mode,
+        "VISIT_BENCH_COUNTS": str(counts),
+        "VISIT_BENCH_REPLAY": str(REPLAY_SHARE),
+    }
+    subprocess.run(  # noqa: S603 - our own venv's locust, fixed arguments
+        [
+            str(Path(sys.executable).with_name("locust")),
+            "-f",
+            str(OUT / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(OFFICERS),
+            "--spawn-rate",
+            "100",
+            "--run-time",
+            f"{RUN_SECONDS}s",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(prefix),
+            "--reset-stats",
+            "--stop-timeout",
+            "60",
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=OUT,
+        env=env,
+        check=False,
+        stdout=(OUT / f"{mode}-locust.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    rows = {r["Name"]: r for r in csv.DictReader((OUT / f"{mode}_stats.csv").open())}
+    name = "me" if mode == "trivial" else "submit"
+    row = rows[name]
+    return {
+        "rps": float(row["Requests/s"]),
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "p99": float(row["99%"]),
+        "counts": json.loads(counts.read_text()) if counts.exists() else {},
+    }
+
+
+def visit_submit(bench: Bench) -> Figure:
+    from zoufang.visits.models import Visit
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    data = _setup()
+    setup_seconds = time.perf_counter() - t0
+    data_path = OUT / "officers.json"
+    data_path.write_text(json.dumps(data))
+    (OUT / "locustfile.py").write_text(LOCUSTFILE)
+    port = _free_port()
+    server = _gunicorn(port)
+    try:
+        _wait_up(port)
+        trivial = _locust(port, "trivial", data_path)
+        submit = _locust(port, "submit", data_path)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    rows = Visit.objects.count()
+    acked = submit["counts"].get("acked", -1)
+    ratio = submit["rps"] / trivial["rps"] if trivial["rps"] else 0.0
+    return Figure(
+        ratio=ratio,
+        value=submit["rps"],
+        unit="visits/s",
+        baseline=f"GET /api/v1/me on the same server, same run ({trivial['rps']:.0f} req/s)",
+        goal="≥ 0.5, and visit rows == acknowledged submissions",
+        extra={
+            "database": bench.database,
+            "simulated officers": OFFICERS,
+            "seconds per phase": RUN_SECONDS,
+            "submit p50/p95/p99 ms": f"{submit['p50']:.0f}/{submit['p95']:.0f}/{submit['p99']:.0f}",
+            "trivial p50/p95/p99 ms": f"{trivial['p50']:.0f}/{trivial['p95']:.0f}/{trivial['p99']:.0f}",
+            "acknowledged (201)": acked,
+            "visit rows": rows,
+            "rows == acknowledged": rows == acked,
+            "replays answered with the same visit": submit["counts"].get("replayed", 0),
+            "replay mismatches": submit["counts"].get("replay_mismatch", 0),
+            "refused (422)": submit["counts"].get("refused", 0),
+            "errors (other)": submit["counts"].get("errors", 0),
+            "setup seconds": round(setup_seconds, 1),
+        },
+    )
+
+
+FIGURES = {"visit_submit": visit_submit}
