@@ -275,6 +275,7 @@ def _backdate(
     updates = {
         "created_at": raised,
         "deadline": f.deadline - shift,
+        "due_at": f.due_at - shift if f.due_at else None,
         "escalate_at": f.escalate_at - shift if f.escalate_at else None,
         "triaged_at": stamps.get("triage") or stamps.get("assign") if f.triaged_at else None,
         "resolved_at": stamps.get("resolve") if f.resolved_at else None,

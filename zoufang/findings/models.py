@@ -287,6 +287,9 @@ class Finding(TimeStampedModel):
     # Deadlines: `deadline` is when it must be handled; `escalate_at` the second deadline.
     deadline = models.DateTimeField(_("deadline"))
     escalate_at = models.DateTimeField(_("escalate at"), null=True, blank=True)
+    # The deadline while the finding is open and not yet marked overdue, else NULL: what the
+    # sweep looks for (see `Finding.sync_due`).
+    due_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_overdue = models.BooleanField(_("overdue"), default=False)
     was_overdue = models.BooleanField(_("was overdue"), default=False)
     escalation_count = models.PositiveSmallIntegerField(_("escalations"), default=0)
@@ -327,21 +330,23 @@ class Finding(TimeStampedModel):
             models.Index(fields=["owner_path", "created_at"], name="fnd_owner_created"),
             models.Index(fields=["transfer_path"], name="fnd_transfer"),
             models.Index(fields=["unit_path", "kind", "created_at"], name="fnd_scope_kind"),
-            # The sweep reads only open findings past a deadline.
-            models.Index(
-                fields=["deadline"],
-                name="fnd_due",
-                condition=Q(is_overdue=False) & Q(state__in=sorted(s.value for s in OPEN_STATES)),
-            ),
-            models.Index(
-                fields=["escalate_at"],
-                name="fnd_escalate_due",
-                condition=Q(state__in=sorted(s.value for s in OPEN_STATES)),
-            ),
+            # The sweep reads only due rows: `due_at` and `escalate_at` are NULL unless the
+            # finding is open (and, for due_at, not yet overdue). Plain indexes, so SQLite
+            # uses them too (it cannot match a partial index's IN list to bound parameters).
+            models.Index(fields=["due_at"], name="fnd_due_at"),
+            models.Index(fields=["escalate_at"], name="fnd_escalate_at"),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    def sync_due(self) -> None:
+        """Keep the sweep's columns in step with the state and the overdue flag."""
+        if self.state in OPEN_STATES:
+            self.due_at = None if self.is_overdue else self.deadline
+        else:
+            self.due_at = None
+            self.escalate_at = None
 
     @property
     def is_open(self) -> bool:

@@ -338,6 +338,7 @@ def finding_create(
         kind=kind, beat=beat, place_id=getattr(place, "pk", None), description=description
     )
     finding.duplicate_of = duplicates[0] if duplicates else None
+    finding.sync_due()
     try:
         with transaction.atomic():
             finding.number = _next_number(beat, timezone.localdate(now))
@@ -653,6 +654,7 @@ def finding_transition(
     )
     f.state = to_state
     f.version += 1
+    f.sync_due()
     f.save()
     row = FindingTransition.objects.create(
         finding=f,
@@ -682,7 +684,11 @@ def finding_transition(
         f.state = State.IN_PROGRESS
         f.version += 1
         f.resolved_at = None
-        f.save(update_fields=["state", "version", "resolved_at", "updated_at"])
+        f.escalate_at = _escalate_after(f, now)
+        f.sync_due()
+        f.save(
+            update_fields=["state", "version", "resolved_at", "escalate_at", "due_at", "updated_at"]
+        )
         FindingTransition.objects.create(
             finding=f,
             action="reopen",
@@ -700,6 +706,14 @@ def finding_transition(
             unit=f.owner_unit,
         )
     return f
+
+
+def _escalate_after(f: Finding, now: dt.datetime) -> dt.datetime | None:
+    """The second deadline of a finding handled again: escalation days after the later of
+    its deadline and now (none once the city owns it)."""
+    if f.owner_unit.parent_id is None:
+        return None
+    return max(f.deadline, now) + dt.timedelta(days=grade_rule(f.grade).escalate_after_days)
 
 
 def _parent_of(unit: Unit) -> Unit:
@@ -809,7 +823,8 @@ class _Handlers:
         return State.CLOSED
 
     @staticmethod
-    def reopen(f: Finding, *, data, **kw) -> str:
+    def reopen(f: Finding, *, data, now, **kw) -> str:
+        f.escalate_at = _escalate_after(f, now)
         f.closed_at = None
         f.resolved_at = None
         f.followup_satisfied = None
@@ -925,14 +940,14 @@ def findings_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> Sweep
         with transaction.atomic():
             due = list(
                 Finding.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(is_overdue=False, state__in=OPEN_STATES, deadline__lt=now)
+                .filter(due_at__lt=now)
                 .select_related("owner_unit")
                 .order_by("deadline")[:batch]
             )
             if not due:
                 break
             Finding.objects.filter(pk__in=[f.pk for f in due]).update(
-                is_overdue=True, was_overdue=True
+                is_overdue=True, was_overdue=True, due_at=None
             )
             FindingTransition.objects.bulk_create(
                 [
@@ -963,8 +978,9 @@ def findings_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> Sweep
         if len(due) < batch:
             break
     escalate_ids = list(
-        Finding.objects.filter(state__in=OPEN_STATES - {State.TRANSFER_PENDING})
-        .filter(escalate_at__lt=now)
+        Finding.objects.filter(escalate_at__lt=now)
+        .exclude(state=State.TRANSFER_PENDING)
+        .order_by("escalate_at")
         .values_list("pk", "version")[:batch]
     )
     for pk, version in escalate_ids:

@@ -103,3 +103,20 @@ def test_on_time_is_judged_against_the_deadline(raise_finding, act, officer_a, c
     assert rows[0].resolved == 1
     assert rows[0].on_time == 0
     assert timezone.now()  # clock back to normal
+
+
+def test_a_finding_reopened_after_its_deadline_is_swept_again(
+    raise_finding, act, officer_a, chief_a
+):
+    with time_machine.travel(START, tick=False):
+        f = raise_finding(officer_a)
+        act(f, chief_a, "triage")
+        act(f, chief_a, "assign", assignee=officer_a)
+        act(f, officer_a, "start")
+        act(f, officer_a, "resolve", comment="已处理")
+    with time_machine.travel(START + dt.timedelta(days=9), tick=False):
+        act(f, officer_a, "follow_up", satisfied=False, comment="群众不满意")
+        assert findings_sweep_task.delay().get()["overdue"] == 1
+    f.refresh_from_db()
+    assert f.state == State.IN_PROGRESS
+    assert f.is_overdue
