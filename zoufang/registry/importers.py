@@ -200,6 +200,13 @@ class Context:
             # A name shared by two beats of the subtree is ambiguous: the code is needed.
             self.beat_names[name] = None if name in self.beat_names else (pk, code, path)
         self.default_beat = self.beats.get(unit.code) if unit.level == Unit.Level.BEAT else None
+        # Every other unit, so that preparing rows never touches the database (it runs in a
+        # reader thread): a code or name found here is outside the job's subtree.
+        self.elsewhere: set[str] = set()
+        for code, name in Unit.objects.exclude(path__startswith=self.path).values_list(
+            "code", "name"
+        ):
+            self.elsewhere.update((code, name))
         self.sealer = Sealer()
         self.now = timezone.now()
         self._outside: dict[str, bool] | None = None
@@ -220,7 +227,7 @@ class Context:
             return named
         if text in self.beat_names:
             raise norm.Bad(_("Two beats have this name; give the beat code."))
-        if Unit.objects.filter(code=code).exists() or Unit.objects.filter(name=text).exists():
+        if code in self.elsewhere or text in self.elsewhere:
             raise norm.Bad(_("This beat is outside your jurisdiction."))
         raise norm.Bad(_("Unknown beat: %(v)s") % {"v": text})
 

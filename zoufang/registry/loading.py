@@ -109,7 +109,7 @@ def _targets(spec: Spec, stage: str) -> list[Target]:
                     "unit_path": "s.unit_path",
                     "use": "COALESCE(NULLIF(s.use, ''), 'owner')",
                     "tenants": "''",
-                    "separated": "FALSE",
+                    "separated": "s.place_separated",
                 },
             )
         )
@@ -228,7 +228,8 @@ class Loader:
         self.actor_id = actor_id
         self.scope_path = scope_path
         self.stage = f"reg_stage_{spec.kind}"
-        self.cols = [name for name, _ in spec.stage] + ["last_place"]
+        self.cols = [name for name, _ in spec.stage] + ["last_place", "place_separated"]
+        self._sep_at = self.cols.index("separated") if "separated" in self.cols else None
         self._code_at = self.cols.index("address_code")
         self.pg = connection.vendor == "postgresql"
         self.targets = _targets(spec, self.stage)
@@ -241,7 +242,8 @@ class Loader:
     def setup(self) -> None:
         types = {"int": "bigint", "text": "text", "bool": "boolean", "date": "date"}
         cols = ", ".join(
-            f"{name} {types[t]}" for name, t in (*self.spec.stage, ("last_place", "bool"))
+            f"{name} {types[t]}"
+            for name, t in (*self.spec.stage, ("last_place", "bool"), ("place_separated", "bool"))
         )
         with connection.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}")
@@ -260,11 +262,12 @@ class Loader:
 
     def _fill(self, cur: Any, rows: list[tuple]) -> None:
         seen: set[str] = set()
-        at = self._code_at
+        at, sep = self._code_at, self._sep_at
+        separated = {row[at] for row in rows if row[sep]} if sep is not None else set()
         marked = []
         for row in reversed(rows):
             code = row[at]
-            marked.append((*row, code not in seen))
+            marked.append((*row, code not in seen, code in separated))
             seen.add(code)
         marked.reverse()
         rows = marked
@@ -275,7 +278,6 @@ class Loader:
             with cur.cursor.copy(f"COPY {self.stage} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            cur.execute(f"ANALYZE {self.stage}")
         else:
             marks = ", ".join(["%s"] * len(self.cols))
             cur.executemany(f"INSERT INTO {self.stage} ({names}) VALUES ({marks})", rows)
@@ -506,6 +508,8 @@ class Loader:
             "AND t.householder_id IS DISTINCT FROM p.id",
             [now],
         )
+        if not existed:
+            return  # new households got their 人户分离 flag from the batch when inserted
         # 人户分离 of the household: any resident registered elsewhere.
         flag = (
             "EXISTS (SELECT 1 FROM registry_person p WHERE p.household_id = t.id AND p.separated)"

@@ -8,17 +8,21 @@ Visits call these with `source=Change.Source.VISIT` and a `reference` (the visit
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
+import queue
+import threading
 import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zoufang.core.roles import Role
@@ -827,6 +831,79 @@ def _rejection_rows(job: ImportJob, items: list[importers.Rejection]) -> list[Im
     ]
 
 
+@dataclass
+class _Chunk:
+    batch: list[tuple]
+    problems: list[importers.Rejection]
+    rejected_rows: set[int]
+    first: int
+    last: int
+    processed: int
+
+
+def _produce(
+    table: importers.Table,
+    spec: importers.Spec,
+    ctx: importers.Context,
+    out: queue.Queue,
+    stop: threading.Event,
+    language: str | None,
+) -> None:
+    """Read and prepare rows (pure Python, no database) into batches on `out`, so that the
+    next batch is prepared while the database loads the previous one."""
+    if language:
+        translation.activate(language)  # reasons in the language of whoever started the job
+
+    def put(item: object) -> None:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.5)
+            except queue.Full:
+                continue
+            return
+
+    try:
+        batch: list[tuple] = []
+        problems: list[importers.Rejection] = []
+        rejected: set[int] = set()
+        first = processed = previous = 0
+        last = table.header_row
+        mapping = table.mapping
+        for number, cells in table.rows:
+            if stop.is_set():
+                return
+            last = number
+            if importers._is_blank(cells):
+                continue
+            staged, bad = spec.prepare(ctx, number, cells, mapping)
+            size = len(batch) + len(rejected)
+            # A full batch is handed over at the next change of address, so that the rows of
+            # one dwelling (usually together in a file) land in the same batch; a batch never
+            # grows past twice the size.
+            if size >= BATCH_ROWS and (
+                size >= 2 * BATCH_ROWS
+                or (staged is not None and batch and staged[3] != batch[-1][3])
+            ):
+                put(_Chunk(batch, problems, rejected, first, previous, processed))
+                batch, problems, rejected, first, processed = [], [], set(), 0, 0
+            if not first:
+                first = number
+            processed += 1
+            previous = number
+            if bad:
+                problems.extend(bad)
+                rejected.add(number)
+            else:
+                batch.append(staged)
+        if batch or problems:
+            put(_Chunk(batch, problems, rejected, first, last, processed))
+        put(None)
+    except (csv.Error, UnicodeDecodeError, OSError) as exc:
+        put(importers.ImportFileError(str(exc)))
+    except BaseException as exc:  # handed to the consumer thread, which raises it
+        put(exc)
+
+
 def _run_batches(
     job: ImportJob,
     table: importers.Table,
@@ -835,31 +912,26 @@ def _run_batches(
     loader: Loading,
     kept: list[importers.Rejection] | None,
 ) -> None:
-    batch: list[tuple] = []
-    problems: list[importers.Rejection] = []
-    rejected_rows: set[int] = set()
-    mapping = table.mapping
-    first = 0
-
-    def flush(last: int) -> None:
-        nonlocal batch, problems, rejected_rows, first
+    def flush(chunk: _Chunk) -> None:
         try:
             with transaction.atomic():
-                result = loader.load_batch(batch, now=timezone.now())
-                rows = problems + result.rejections
+                result = loader.load_batch(chunk.batch, now=timezone.now())
+                rows = chunk.problems + result.rejections
                 if kept is None:
                     ImportRejection.objects.bulk_create(_rejection_rows(job, rows))
                 else:
                     kept.extend(rows)
         except DatabaseError as exc:
             logger.exception("registry import batch failed", extra={"job": job.pk})
-            raise _BatchFailed(first or last, last, str(exc).splitlines()[0][:300]) from exc
-        job.accepted += len(batch) - len(result.rejections)
-        job.rejected += len(rejected_rows) + len({r.row for r in result.rejections})
+            first = chunk.first or chunk.last
+            raise _BatchFailed(first, chunk.last, str(exc).splitlines()[0][:300]) from exc
+        job.processed_rows += chunk.processed
+        job.accepted += len(chunk.batch) - len(result.rejections)
+        job.rejected += len(chunk.rejected_rows) + len({r.row for r in result.rejections})
         job.created += result.created
         job.updated += result.updated
         job.unchanged += result.unchanged
-        job.committed_through_row = last
+        job.committed_through_row = chunk.last
         if kept is None:
             ImportJob.objects.filter(pk=job.pk).update(
                 processed_rows=job.processed_rows,
@@ -868,28 +940,29 @@ def _run_batches(
                 created=job.created,
                 updated=job.updated,
                 unchanged=job.unchanged,
-                committed_through_row=last,
+                committed_through_row=chunk.last,
             )
-        batch, problems, rejected_rows, first = [], [], set(), 0
 
-    last = table.header_row
-    for number, cells in table.rows:
-        last = number
-        if importers._is_blank(cells):
-            continue
-        if not first:
-            first = number
-        job.processed_rows += 1
-        staged, bad = spec.prepare(ctx, number, cells, mapping)
-        if bad:
-            problems.extend(bad)
-            rejected_rows.add(number)
-        else:
-            batch.append(staged)
-        if len(batch) + len(rejected_rows) >= BATCH_ROWS:
-            flush(number)
-    if batch or problems:
-        flush(last)
+    chunks: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    producer = threading.Thread(
+        target=_produce,
+        args=(table, spec, ctx, chunks, stop, translation.get_language()),
+        name="registry-import-read",
+    )
+    producer.start()
+    try:
+        while (chunk := chunks.get()) is not None:
+            if isinstance(chunk, importers.ImportFileError):
+                raise _BatchFailed(
+                    job.committed_through_row + 1, job.committed_through_row + 1, str(chunk)
+                )
+            if isinstance(chunk, BaseException):
+                raise chunk
+            flush(chunk)
+    finally:
+        stop.set()
+        producer.join()
 
 
 def import_report_rows(job: ImportJob) -> Iterator[list[Any]]:
