@@ -30,7 +30,7 @@ TASKS_PER_OFFICER = 80
 RUN_SECONDS = int(os.environ.get("VISIT_BENCH_SECONDS", "30"))
 REPLAY_SHARE = 0.05
 
-LOCUSTFILE = r'''
+LOCUSTFILE = r"""
 import json, os, random, threading, uuid, datetime as dt
 from locust import HttpUser, task, between, events
 
@@ -111,7 +111,7 @@ class Officer(HttpUser):
 def _write(environment, **kw):
     with open(os.environ["VISIT_BENCH_COUNTS"], "w") as fh:
         json.dump(COUNTS, fh)
-'''
+"""
 
 
 def _free_port() -> int:
@@ -135,7 +135,9 @@ def _setup() -> dict:
     from zoufang.visits.services import tasks_generate
 
     call_command("flush", interactive=False, verbosity=0)
-    today = dt.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     campaign = campaign_create_from_template(start_date=today - dt.timedelta(days=10))
 
     def unit(code: str, name: str, level: int, parent: Unit | None) -> Unit:
@@ -249,7 +251,7 @@ def _wait_up(port: int) -> None:
 
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
             return
         except OSError:
             time.sleep(0.2)
