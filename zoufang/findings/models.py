@@ -155,6 +155,10 @@ class FindingQuerySet(ScopedQuerySet):
             return self
         if scope.path is None:
             return self.none()
+        # Prefix LIKE, not core's range `subtree_q`, on purpose: with three OR-ed ranges the
+        # planner unions the path indexes and sorts every match, while the ledger wants to
+        # walk the (created_at, id) index and stop at one page (measured: findings_ledger
+        # 36 ms vs 69 ms at 200,000 findings on SQLite).
         return self.filter(
             Q(unit_path__startswith=scope.path)
             | Q(owner_path__startswith=scope.path)
