@@ -34,16 +34,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--reset", action="store_true", help="delete all data first")
         parser.add_argument("--quiet", action="store_true", help="do not print the logins")
+        parser.add_argument(
+            "--logins-file", type=Path, default=LOGINS_FILE, help="where to keep the logins"
+        )
 
-    def handle(self, *args: object, scale: int, reset: bool, quiet: bool, **opts: object) -> None:
+    def handle(
+        self, *args: object, scale: int, reset: bool, quiet: bool, logins_file: Path, **opts: object
+    ) -> None:
         started = time.monotonic()
         if reset:
             call_command("flush", interactive=False, verbosity=0)
         if not Unit.objects.filter(level=Unit.Level.CITY).exists():
             self._build(scale)
         logins = self._demo_users()
-        LOGINS_FILE.write_text(_format_logins(logins), encoding="utf-8")
-        LOGINS_FILE.chmod(0o600)
+        logins_file.write_text(_format_logins(logins), encoding="utf-8")
+        logins_file.chmod(0o600)
         self.stdout.write(
             f"demo city: {Unit.objects.count()} units, {Personnel.objects.count()} people "
             f"({time.monotonic() - started:.1f}s)"
