@@ -4,8 +4,9 @@ the same run, plus absolute numbers. Prints a table and writes .bench/results.js
 
 Figures live in bench/figures/*.py; each module has FIGURES = {"name": function}, and each
 function takes a `Bench` and returns a `Figure`. The bench builds its own database
-(.bench/bench.sqlite3, or the database `zoufang_bench` next to DATABASE_URL on PostgreSQL),
-so it never touches demo or test data.
+(.bench/zoufang_bench_<figure or all>.sqlite3, or the database of that name next to
+DATABASE_URL on PostgreSQL; BENCH_DB overrides the name), so it never touches demo or test
+data, and benchmarks of different figures can run side by side.
 """
 
 from __future__ import annotations
@@ -25,14 +26,23 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / ".bench"
 
 
-def _bench_database_url() -> str:
+def _bench_db_name(only: str | None) -> str:
+    """One database per figure (or BENCH_DB), so that two people benchmarking different figures
+    on one machine do not drop each other's database mid-run."""
+    name = os.environ.get("BENCH_DB") or f"zoufang_bench_{only or 'all'}"
+    if not name.replace("_", "").isalnum():
+        raise SystemExit(f"BENCH_DB must be letters, digits and underscores, not {name!r}")
+    return name
+
+
+def _bench_database_url(name: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        return f"sqlite:///{OUT / 'bench.sqlite3'}"
+        return f"sqlite:///{OUT / (name + '.sqlite3')}"
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/zoufang_bench"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _prepare_database(url: str, fresh: bool) -> None:
@@ -44,16 +54,15 @@ def _prepare_database(url: str, fresh: bool) -> None:
         return
     import psycopg
 
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'zoufang_bench'"
-        ).fetchone()
+    admin_url, name = url.rsplit("/", 1)
+    with psycopg.connect(admin_url + "/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        # The name is checked by _bench_db_name: letters, digits and underscores only.
         if exists and fresh:
-            conn.execute("DROP DATABASE zoufang_bench WITH (FORCE)")
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
             exists = None
         if not exists:
-            conn.execute("CREATE DATABASE zoufang_bench")
+            conn.execute(f"CREATE DATABASE {name}")
 
 
 def main() -> int:
@@ -63,7 +72,7 @@ def main() -> int:
     args = parser.parse_args()
 
     OUT.mkdir(exist_ok=True)
-    url = _bench_database_url()
+    url = _bench_database_url(_bench_db_name(args.only))
     _prepare_database(url, fresh=not args.keep_db)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
