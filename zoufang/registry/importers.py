@@ -102,7 +102,24 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         yield from enumerate(csv.reader(fh, dialect), start=1)
 
 
+# Above this size an .xlsx is read by the streaming reader (xlsxstream), which holds one row at a
+# time; python-calamine, which reads the whole sheet first, keeps .xls, .ods and small .xlsx
+# files (docs/decisions/0003-streaming-xlsx-reader.md).
+STREAM_XLSX_ABOVE_BYTES = 2 * 1024 * 1024
+
+
+def _is_xlsx(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
 def _excel_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    if path.stat().st_size > STREAM_XLSX_ABOVE_BYTES and _is_xlsx(path):
+        yield from _streamed_xlsx_rows(path)
+        return
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -113,6 +130,17 @@ def _excel_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     start = sheet.start[0] if sheet.start else 0
     for offset, row in enumerate(sheet.iter_rows()):
         yield start + offset + 1, row
+
+
+def _streamed_xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    import zlib
+
+    from zoufang.registry import xlsxstream
+
+    try:
+        yield from xlsxstream.iter_rows(str(path))
+    except (xlsxstream.XlsxError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise ImportFileError(_("This file is not a readable spreadsheet (xlsx or csv).")) from exc
 
 
 def _is_blank(row: Sequence[Any]) -> bool:

@@ -9,6 +9,9 @@ from django.core.management import CommandError, call_command
 
 from zoufang.registry.models import Person
 
+# Every .xlsx case runs through both readers (python-calamine and the streaming one).
+pytestmark = pytest.mark.usefixtures("xlsx_reader")
+
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 

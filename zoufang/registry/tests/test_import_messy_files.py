@@ -10,6 +10,9 @@ from django.db import DatabaseError
 from zoufang.registry import loading, services
 from zoufang.registry.models import Household, ImportJob, Person, Place
 
+# Every .xlsx case runs through both readers (python-calamine and the streaming one).
+pytestmark = pytest.mark.usefixtures("xlsx_reader")
+
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 

@@ -3,9 +3,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from zoufang.registry.models import ImportJob, Person
+
+# Every .xlsx case runs through both readers (python-calamine and the streaming one).
+pytestmark = pytest.mark.usefixtures("xlsx_reader")
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
