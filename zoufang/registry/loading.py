@@ -245,6 +245,8 @@ class Loader:
             f"{name} {types[t]}"
             for name, t in (*self.spec.stage, ("last_place", "bool"), ("place_separated", "bool"))
         )
+        if self.pg:
+            self._temp_buffers()
         with connection.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}")
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}_seen")
@@ -254,6 +256,21 @@ class Loader:
                 f"CREATE TEMPORARY TABLE {self.stage}_seen (k text PRIMARY KEY, row_no bigint)"
             )
             cur.execute(f"CREATE TEMPORARY TABLE {self.stage}_old (row_no bigint PRIMARY KEY)")
+
+    @staticmethod
+    def _temp_buffers() -> None:
+        """Temporary tables live in the session's own buffers (temp_buffers, 8 MB by default):
+        a 20,000-row staging table and the file's `seen` keys (a million at 1M rows) do not
+        fit, and every batch then reads and writes them through the disk. The setting can only
+        change before the session first touches a temporary table, so a session that already
+        has (a worker's second job) keeps what it got."""
+        from django.db import DatabaseError, transaction
+
+        try:
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("SET temp_buffers = '256MB'")
+        except DatabaseError:
+            pass
 
     def teardown(self) -> None:
         with connection.cursor() as cur:
