@@ -181,7 +181,9 @@ def visit_out(visit: Visit, task_state: str | None = None) -> dict:
     summary="Submit a visit (idempotent by client_uuid)",
 )
 def submit(request: HttpRequest, payload: VisitIn) -> Status:
-    t = selectors.get_task_for_user(request.user, payload.task_id)
+    t = selectors.get_task_for_user(
+        request.user, payload.task_id, related=selectors.TASK_SUBMIT_RELATED
+    )
     data = services.VisitInput(
         outcome=payload.outcome,
         started_at=payload.started_at,

@@ -184,6 +184,16 @@ class TaskEvent(models.Model):
         return f"{self.task_id} {self.action}: {self.old} → {self.new}"
 
 
+class RegistryState(models.TextChoices):
+    """Where a visit's answers for the registry stand: they are applied after the visit has
+    committed (a Celery task, with a periodic sweep for any message the broker lost)."""
+
+    NONE = "", _("Nothing for the registry")
+    PENDING = "pending", _("Registry update pending")
+    APPLIED = "applied", _("Registry updated")
+    FAILED = "failed", _("Registry refused the update")
+
+
 class Visit(models.Model):
     """One call at a task's address by a team: who went, when, the outcome and the form."""
 
@@ -235,6 +245,22 @@ class Visit(models.Model):
     # Idempotent submission: the phone's UUID and a hash of what it sent.
     client_uuid = models.UUIDField(unique=True, editable=False)
     payload_hash = models.CharField(max_length=64, editable=False)
+    # What the form learnt for the registry (householder, tenancy, shop, enterprise…), applied
+    # after the commit by `visits.apply_registry`. Sealed with the registry's key (it holds ID
+    # numbers and phones in clear) and emptied once applied.
+    registry_state = models.CharField(
+        _("registry update"),
+        max_length=8,
+        choices=RegistryState.choices,
+        default=RegistryState.NONE,
+        blank=True,
+        editable=False,
+    )
+    registry_answers = models.TextField(blank=True, editable=False)
+    registry_applied_at = models.DateTimeField(
+        _("registry updated at"), null=True, blank=True, editable=False
+    )
+    registry_error = models.TextField(_("registry refusal"), blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -248,6 +274,12 @@ class Visit(models.Model):
             ),
             models.Index(fields=["task", "started_at"], name="vis_visit_task"),
             models.Index(fields=["team", "outcome"], name="vis_visit_team"),
+            # The sweep's work list stays small: only visits whose registry update is due.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(registry_state="pending"),
+                name="vis_visit_registry_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -38,12 +38,17 @@ if TYPE_CHECKING:
 # ---- access functions: 404 for missing and for outside the user's subtree alike -------------
 
 
-def get_task_for_user(user: User, pk: int) -> VisitTask:
+# What a task page shows with the task; submitting a visit needs only the campaign and team
+# (a five-table join costs PostgreSQL more to plan than to run).
+TASK_PAGE_RELATED = ("beat", "team", "place", "campaign", "beat__parent")
+TASK_SUBMIT_RELATED = ("campaign", "team")
+
+
+def get_task_for_user(
+    user: User, pk: int, *, related: tuple[str, ...] = TASK_PAGE_RELATED
+) -> VisitTask:
     return get_object_or_404(
-        VisitTask.objects.visible_to(user).select_related(
-            "beat", "team", "place", "campaign", "beat__parent"
-        ),
-        pk=pk,
+        VisitTask.objects.visible_to(user).select_related(*related).order_by(), pk=pk
     )
 
 

@@ -19,17 +19,18 @@ import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zoufang.campaigns.models import Campaign, CatalogItem
+from zoufang.campaigns.models import Campaign, CatalogItem, VisitForm
 from zoufang.core.roles import Role
 from zoufang.core.scope import user_manages, user_scope
 from zoufang.org.models import Team, TeamMember, Unit
@@ -41,6 +42,7 @@ from zoufang.visits.models import (
     CorrectionRequest,
     Method,
     Outcome,
+    RegistryState,
     TaskEvent,
     TaskState,
     Visit,
@@ -420,6 +422,35 @@ def _replay(client_uuid: uuid.UUID, digest: str) -> SubmitResult | None:
     return SubmitResult(visit=existing, created=False)
 
 
+@dataclass
+class _Locked:
+    """What the task lock read in the same statement: the task's state and team, and how many
+    of the credited members belong to that team."""
+
+    state: str
+    attempts: int
+    team_id: int | None
+    credited: int | None
+
+
+def _lock_task(task: VisitTask, member_ids: list[int]) -> _Locked:
+    credited = (
+        TeamMember.objects.filter(team_id=OuterRef("team_id"), personnel_id__in=member_ids)
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    row = (
+        VisitTask.objects.select_for_update()
+        .filter(pk=task.pk)
+        .annotate(credited=Subquery(credited))
+        .values_list("state", "attempts", "team_id", "credited")
+        .get()
+    )
+    return _Locked(*row)
+
+
 def visit_team(task: VisitTask, actor: User) -> Team | None:
     """The team a visit belongs to: the task's team, or else the actor's team in the beat."""
     if task.team_id:
@@ -462,24 +493,30 @@ def visit_submit(
     Returns only after the transaction has committed."""
     client_uuid = uuid.UUID(str(client_uuid))
     digest = visit_payload_hash(task.pk, data)
+    member_ids = sorted({int(m) for m in data.members})
     try:
         with transaction.atomic():
             # Serialise submissions for one task; a replay then sees the first one's row.
             # Lock the row and re-read what may have changed since the caller loaded it;
-            # the relations loaded by the access function (beat, team, place) stay.
-            state, attempts, team_id = (
-                VisitTask.objects.select_for_update()
-                .filter(pk=task.pk)
-                .values_list("state", "attempts", "team_id")
-                .get()
-            )
-            # Setting the id drops a stale cached team (ForeignKeyDeferredAttribute).
-            task.state, task.attempts, task.team_id = state, attempts, team_id
+            # the relations loaded by the access function (campaign, team…) stay.
+            locked = _lock_task(task, member_ids)
+            # The replay check is its own statement: after waiting for the lock, PostgreSQL
+            # re-reads the locked row but not a subquery beside it, which would still miss
+            # the visit that the first of two identical requests has just committed.
             replay = _replay(client_uuid, digest)
             if replay is not None:
                 return replay
+            # Setting the id drops a stale cached team (ForeignKeyDeferredAttribute).
+            task.state, task.attempts = locked.state, locked.attempts
+            task.team_id = locked.team_id
             visit = _visit_create(
-                actor=actor, task=task, data=data, client_uuid=client_uuid, digest=digest
+                actor=actor,
+                task=task,
+                data=data,
+                client_uuid=client_uuid,
+                digest=digest,
+                member_ids=member_ids,
+                credited=locked.credited or 0,
             )
     except IntegrityError:
         # The same UUID committed for another task in the meantime: a replay or a conflict.
@@ -491,7 +528,14 @@ def visit_submit(
 
 
 def _visit_create(
-    *, actor: User, task: VisitTask, data: VisitInput, client_uuid: uuid.UUID, digest: str
+    *,
+    actor: User,
+    task: VisitTask,
+    data: VisitInput,
+    client_uuid: uuid.UUID,
+    digest: str,
+    member_ids: list[int],
+    credited: int,
 ) -> Visit:
     if not may_record(actor, task):
         raise PermissionDenied(_("You may not record visits for this beat."))
@@ -536,18 +580,17 @@ def _visit_create(
         except (TypeError, ValueError):
             errors["gps_accuracy"] = _("The GPS accuracy is not a number.")
     team = visit_team(task, actor)
-    member_ids = sorted({int(m) for m in data.members})
-    allowed = set(
-        TeamMember.objects.filter(team=team).values_list("personnel_id", flat=True) if team else []
-    )
+    if team is not None and team.pk != task.team_id:
+        # A task without a team: the visit goes to the actor's team in the beat.
+        credited = TeamMember.objects.filter(team=team, personnel_id__in=member_ids).count()
     if not member_ids:
         errors["members"] = _("Tick the team members who were there.")
-    elif not set(member_ids) <= allowed:
+    elif team is None or credited != len(member_ids):
         errors["members"] = _("Only members of the team %(team)s can be credited.") % {
             "team": team.name if team else "—"
         }
     # The form, the topics and the leaflets.
-    form = formschema.form_for(campaign, task.kind)
+    form = _visit_form(campaign.pk, task.kind)
     visited = data.outcome == Outcome.VISITED
     clean = formschema.clean_answers(form, task.kind, data.answers or {}, required=visited)
     errors.update({f"q_{k}" if k != "answers" else k: v for k, v in clean.errors.items()})
@@ -582,7 +625,7 @@ def _visit_create(
     visit = Visit(
         task=task,
         campaign=campaign,
-        beat=task.beat,
+        beat_id=task.beat_id,
         unit_path=task.unit_path,
         kind=task.kind,
         place_id=task.place_id,
@@ -604,7 +647,14 @@ def _visit_create(
         client_uuid=client_uuid,
         payload_hash=digest,
     )
+    if visited and task.place_id and clean.registry:
+        # The registry learns it after the commit (visits.apply_registry): the submission is
+        # acknowledged without waiting for the registry's services and their history rows.
+        visit.registry_state = RegistryState.PENDING
+        visit.registry_answers = _seal(clean.registry)
     visit.save()  # a UUID clash aborts the whole transaction; visit_submit handles it
+    if visit.registry_state == RegistryState.PENDING:
+        transaction.on_commit(partial(_queue_registry_apply, visit.pk), robust=True)
     VisitMember.objects.bulk_create(
         VisitMember(
             visit=visit,
@@ -619,10 +669,6 @@ def _visit_create(
     VisitLeaflet.objects.bulk_create(
         VisitLeaflet(visit=visit, item=i, quantity=q) for i, q in leaflets
     )
-    if visited and task.place_id and clean.registry:
-        _registry_apply(
-            place=task.place, actor=actor, answers=clean.registry, reference=f"visit:{visit.pk}"
-        )
     found = 0
     for n, item in enumerate(clean.findings + spot):
         _finding_create(
@@ -647,7 +693,7 @@ def _visit_create(
             visit=visit,
             task=task,
             place_id=task.place_id,
-            beat=task.beat,
+            beat_id=task.beat_id,
             unit_path=task.unit_path,
             reason=data.outcome,
             note=visit.note,
@@ -672,6 +718,28 @@ def _visit_create(
 
 _CACHE_SECONDS = 60
 _catalog_cache: dict[int, tuple[float, dict]] = {}
+_form_cache: dict[int, tuple[float, list[VisitForm]]] = {}
+
+
+def _visit_form(campaign_id: int, visit_kind: str) -> VisitForm | None:
+    """The campaign's form for this kind of visit, its forms kept a minute per process like
+    the catalog: every submission checks its answers against them. A visit records the form
+    version it was checked against."""
+    now = time.monotonic()
+    hit = _form_cache.get(campaign_id)
+    if hit is None or now - hit[0] >= _CACHE_SECONDS:
+        hit = (now, list(VisitForm.objects.filter(campaign_id=campaign_id)))
+        _form_cache[campaign_id] = hit
+    for form in hit[1]:
+        if visit_kind in (form.applies_to or []):
+            return form
+    return None
+
+
+def catalog_caches_clear() -> None:
+    """Forget the cached forms and catalogs (tests; after editing them, to skip the minute)."""
+    _form_cache.clear()
+    _catalog_cache.clear()
 
 
 def _publicity_catalog(campaign_id: int) -> dict[tuple[str, str], CatalogItem]:
@@ -718,6 +786,88 @@ def _clean_spot_findings(items: list[dict[str, Any]], errors: dict[str, str]) ->
             errors[f"finding_{n}_grade"] = _("Finding %(n)s: unknown urgency.") % {"n": n}
         out.append({"kind": kind, "description": text[:4000], "grade": grade})
     return out
+
+
+# ---- the registry update, after the commit ----------------------------------------------------
+
+
+def _seal(answers: dict[str, Any]) -> str:
+    from zoufang.registry import crypto
+
+    return crypto.encrypt(json.dumps(answers, ensure_ascii=False, default=str))
+
+
+def _unseal(token: str) -> dict[str, Any]:
+    from zoufang.registry import crypto
+
+    return json.loads(crypto.decrypt(token)) if token else {}
+
+
+def _queue_registry_apply(visit_id: int) -> None:
+    from zoufang.visits.tasks import visit_registry_apply_task
+
+    visit_registry_apply_task.delay(visit_id)
+
+
+@transaction.atomic
+def visit_registry_apply(*, visit_id: int) -> bool:
+    """Apply what a visit's form learnt to the registry, through the registry's services
+    (history source `visit`, reference `visit:<id>`). Once only: the visit row is locked and
+    its state checked, so a retried or duplicated message, or the sweep running alongside the
+    queue, changes nothing the second time. A refusal by the registry (its own rules, e.g. a
+    person without a name) is kept on the visit as `failed` with the reason, not retried.
+    Returns True when the registry was updated by this call."""
+    visit = (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("place", "recorded_by")
+        .filter(pk=visit_id, registry_state=RegistryState.PENDING)
+        .first()
+    )
+    if visit is None:
+        return False  # applied already, refused, or nothing to apply
+    fields = ["registry_state", "registry_answers", "registry_applied_at", "registry_error"]
+    try:
+        with transaction.atomic():
+            _registry_apply(
+                place=visit.place,
+                actor=visit.recorded_by,
+                answers=_unseal(visit.registry_answers),
+                reference=f"visit:{visit.pk}",
+            )
+    except ValidationError as exc:
+        visit.registry_state = RegistryState.FAILED
+        visit.registry_error = "; ".join(exc.messages)[:2000]
+        visit.save(update_fields=fields)
+        logger.warning(
+            "visit registry update refused",
+            extra={"visit": visit.pk, "task": visit.task_id, "reason": visit.registry_error},
+        )
+        return False
+    visit.registry_state = RegistryState.APPLIED
+    visit.registry_answers = ""  # the registry holds them now, encrypted
+    visit.registry_applied_at = timezone.now()
+    visit.registry_error = ""
+    visit.save(update_fields=fields)
+    return True
+
+
+def visit_registry_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
+    """Apply every visit whose registry update is still pending after `older_than` (the
+    queue's message was lost, or the worker was down). Each visit in its own transaction;
+    safe to run while the queue is working. Returns how many were applied."""
+    cutoff = timezone.now() - older_than
+    pending = (
+        Visit.objects.filter(registry_state=RegistryState.PENDING, created_at__lte=cutoff)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    applied = 0
+    for visit_id in list(pending):
+        if visit_registry_apply(visit_id=visit_id):
+            applied += 1
+    if applied:
+        logger.info("visit registry updates swept", extra={"visits": applied})
+    return applied
 
 
 # ---- adapters to the registry and the findings ledger ----------------------------------------

@@ -6,12 +6,21 @@ import pytest
 
 from zoufang.registry.models import Household
 from zoufang.registry.tests import factories as reg
-from zoufang.visits.services import tasks_generate
+from zoufang.visits.services import catalog_caches_clear, tasks_generate
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_caches():
+    """Submissions keep the campaign's forms and catalog a minute per process; each test has
+    its own campaign (and SQLite may reuse its id), so each starts with empty caches."""
+    catalog_caches_clear()
+    yield
+    catalog_caches_clear()
 
 
 @pytest.fixture

@@ -18,22 +18,26 @@ from zoufang.visits.services import VisitConflict, correction_decide, visit_subm
 from zoufang.visits.tests.factories import record, visit_input
 
 
-def test_a_household_visit_updates_the_registry_with_history(household_task, officer_a):
+def test_a_household_visit_updates_the_registry_with_history(
+    household_task, officer_a, django_capture_on_commit_callbacks
+):
     number = id_number()
-    visit = record(
-        household_task,
-        officer_a,
-        answers={
-            "householder_name": "李秀英",
-            "householder_id": number,
-            "householder_phone": "13912345678",
-            "rented": "yes",
-            "tenants": "张三一家三口",
-            "satisfaction": "满意",
-        },
-        topics=["traffic", "drugs"],
-        leaflets={"civility": 2},
-    )
+    # The registry update runs once the visit has committed (eager Celery in tests).
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = record(
+            household_task,
+            officer_a,
+            answers={
+                "householder_name": "李秀英",
+                "householder_id": number,
+                "householder_phone": "13912345678",
+                "rented": "yes",
+                "tenants": "张三一家三口",
+                "satisfaction": "满意",
+            },
+            topics=["traffic", "drugs"],
+            leaflets={"civility": 2},
+        )
     household = Household.objects.get(place=household_task.place)
     assert household.use == Household.Use.RENTED
     assert household.tenants == "张三一家三口"
@@ -122,26 +126,32 @@ def test_answers_with_a_finding_key_and_spot_findings_are_raised(
     assert visit.finding_count == 2
 
 
-def test_the_shop_form_updates_the_shop(tasks, places, officer_a):
+def test_the_shop_form_updates_the_shop(
+    tasks, places, officer_a, django_capture_on_commit_callbacks
+):
     task = tasks[places.shop.pk]
-    record(
-        task,
-        officer_a,
-        answers={"business_scope": "烟酒副食", "key_items": "yes", "satisfaction": "满意"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        record(
+            task,
+            officer_a,
+            answers={"business_scope": "烟酒副食", "key_items": "yes", "satisfaction": "满意"},
+        )
     shop = places.shop.shop
     shop.refresh_from_db()
     assert shop.business_scope == "烟酒副食"
     assert shop.key_items is True
 
 
-def test_the_enterprise_form_updates_the_enterprise(tasks, places, officer_a):
+def test_the_enterprise_form_updates_the_enterprise(
+    tasks, places, officer_a, django_capture_on_commit_callbacks
+):
     task = tasks[places.enterprise.pk]
-    record(
-        task,
-        officer_a,
-        answers={"category": "医院学校", "security_org": "保卫处", "satisfaction": "满意"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        record(
+            task,
+            officer_a,
+            answers={"category": "医院学校", "security_org": "保卫处", "satisfaction": "满意"},
+        )
     ent = places.enterprise.enterprise
     ent.refresh_from_db()
     assert ent.category == "hospital_school"
