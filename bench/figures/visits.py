@@ -4,6 +4,12 @@ against the app served by gunicorn, compared with a trivial authenticated endpoi
 equal the acknowledged submissions exactly (a 201 is sent only after the commit; 5% of
 submissions are resent with the same UUID and must come back 200 with the same visit).
 
+The registry update a visit carries runs after its commit in a Celery task: the bench starts
+a real worker on Redis (VISIT_BENCH_REDIS, default redis://127.0.0.1:6379/13) for the whole
+run, reports the worker's backlog when the load stops, waits for it to drain, and checks that
+every acknowledged visit's registry update was applied exactly once. Without Redis the tasks
+run eagerly inside the request (said so in the figure).
+
 Run on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/x make bench ONLY=visit_submit
 """
 
@@ -20,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from django.db.models import Count
+
 from bench.common import Bench, Figure
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -29,6 +37,12 @@ BEATS = 20  # ten officers per beat's team
 TASKS_PER_OFFICER = 80
 RUN_SECONDS = int(os.environ.get("VISIT_BENCH_SECONDS", "30"))
 REPLAY_SHARE = 0.05
+REDIS_URL = os.environ.get("VISIT_BENCH_REDIS", "redis://127.0.0.1:6379/13")
+DRAIN_TIMEOUT = 900  # seconds the worker gets to finish the backlog after the load stops
+# gunicorn for both phases alike (a fair comparison): one process per core, threads to
+# overlap the database round trips of each request.
+GUNICORN_WORKERS = int(os.environ.get("VISIT_BENCH_WORKERS", str(os.cpu_count() or 2)))
+GUNICORN_THREADS = int(os.environ.get("VISIT_BENCH_THREADS", "4"))
 
 LOCUSTFILE = r"""
 import json, os, random, threading, uuid, datetime as dt
@@ -221,9 +235,55 @@ def _setup() -> dict:
     return {"officers": officers}
 
 
-def _gunicorn(port: int) -> subprocess.Popen:
+def _redis():  # type: ignore[no-untyped-def]
+    """The bench's Redis database, or None when Redis is not running."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        return None
+    # Messages left by an interrupted earlier run would name visits of a flushed database.
+    client.delete("celery", "unacked", "unacked_index")
+    return client
+
+
+def _server_env(broker: bool) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "DEBUG": "false"}
-    workers = str(max(2, (os.cpu_count() or 2) * 2))
+    if broker:
+        env["REDIS_URL"] = REDIS_URL
+    else:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def _worker(broker: bool) -> subprocess.Popen | None:
+    """One Celery worker process on the same machine, running during both phases."""
+    if not broker:
+        return None
+    return subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=_server_env(broker),
+        stdout=(OUT / "worker.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _gunicorn(port: int, broker: bool) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, fixed arguments
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -231,16 +291,16 @@ def _gunicorn(port: int) -> subprocess.Popen:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            workers,
+            str(GUNICORN_WORKERS),
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(GUNICORN_THREADS),
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
-        env=env,
+        env=_server_env(broker),
         stdout=(OUT / "gunicorn.log").open("w"),
         stderr=subprocess.STDOUT,
     )
@@ -311,6 +371,40 @@ def _locust(port: int, mode: str, data_path: Path) -> dict:
     }
 
 
+def _pending() -> int:
+    from zoufang.visits.models import RegistryState, Visit
+
+    return Visit.objects.filter(registry_state=RegistryState.PENDING).count()
+
+
+def _drain(queue, worker: subprocess.Popen | None) -> dict:  # type: ignore[no-untyped-def]
+    """The worker's backlog when the load stopped, and how long it took to clear."""
+    if worker is None:
+        return {"backlog": _pending(), "queued": 0, "seconds": 0.0}
+    backlog, queued = _pending(), queue.llen("celery")
+    t0 = time.perf_counter()
+    while _pending() and time.perf_counter() - t0 < DRAIN_TIMEOUT and worker.poll() is None:
+        time.sleep(0.5)
+    return {"backlog": backlog, "queued": queued, "seconds": time.perf_counter() - t0}
+
+
+def _registry_check() -> dict:
+    """Every acknowledged visit's registry update applied once: its householder history."""
+    from zoufang.registry.models import Change
+    from zoufang.visits.models import RegistryState, Visit
+
+    states = dict(Visit.objects.values_list("registry_state").annotate(n=Count("pk")).order_by())
+    householder = Change.objects.filter(source="visit", entity="household", field="householder")
+    with_history = householder.values("reference").distinct().count()
+    return {
+        "applied": states.get(RegistryState.APPLIED, 0),
+        "pending": states.get(RegistryState.PENDING, 0),
+        "failed": states.get(RegistryState.FAILED, 0),
+        "with_history": with_history,
+        "history_rows": householder.count(),
+    }
+
+
 def visit_submit(bench: Bench) -> Figure:
     from zoufang.visits.models import Visit
 
@@ -321,8 +415,11 @@ def visit_submit(bench: Bench) -> Figure:
     data_path = OUT / "officers.json"
     data_path.write_text(json.dumps(data))
     (OUT / "locustfile.py").write_text(LOCUSTFILE)
+    queue = _redis()
+    broker = queue is not None
     port = _free_port()
-    server = _gunicorn(port)
+    server = _gunicorn(port, broker)
+    worker = _worker(broker)
     try:
         _wait_up(port)
         trivial = _locust(port, "trivial", data_path)
@@ -330,8 +427,15 @@ def visit_submit(bench: Bench) -> Figure:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    try:
+        drain = _drain(queue, worker)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
     rows = Visit.objects.count()
     acked = submit["counts"].get("acked", -1)
+    registry = _registry_check()
     ratio = submit["rps"] / trivial["rps"] if trivial["rps"] else 0.0
     return Figure(
         ratio=ratio,
@@ -343,8 +447,10 @@ def visit_submit(bench: Bench) -> Figure:
             "database": bench.database,
             "simulated officers": OFFICERS,
             "seconds per phase": RUN_SECONDS,
+            "gunicorn": f"gthread, {GUNICORN_WORKERS} workers × {GUNICORN_THREADS} threads",
             "submit p50/p95/p99 ms": f"{submit['p50']:.0f}/{submit['p95']:.0f}/{submit['p99']:.0f}",
             "trivial p50/p95/p99 ms": f"{trivial['p50']:.0f}/{trivial['p95']:.0f}/{trivial['p99']:.0f}",
+            "trivial requests": trivial["requests"],
             "acknowledged (201)": acked,
             "visit rows": rows,
             "rows == acknowledged": rows == acked,
@@ -352,6 +458,21 @@ def visit_submit(bench: Bench) -> Figure:
             "replay mismatches": submit["counts"].get("replay_mismatch", 0),
             "refused (422)": submit["counts"].get("refused", 0),
             "errors (other)": submit["counts"].get("errors", 0),
+            "registry updates": (
+                "Celery worker (1 process, same machine) on Redis"
+                if broker
+                else "eager, inside the request (no Redis)"
+            ),
+            "registry backlog when the load stopped (visits)": drain["backlog"],
+            "messages queued when the load stopped": drain["queued"],
+            "seconds to drain the backlog": round(drain["seconds"], 1),
+            "registry applied / pending / refused": (
+                f"{registry['applied']}/{registry['pending']}/{registry['failed']}"
+            ),
+            "registry applied == acknowledged": registry["applied"] == acked,
+            "visits with householder history / history rows": (
+                f"{registry['with_history']}/{registry['history_rows']}"
+            ),
             "setup seconds": round(setup_seconds, 1),
         },
     )
