@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -414,41 +414,13 @@ def visit_payload_hash(task_id: int, data: VisitInput) -> str:
 
 
 def _replay(client_uuid: uuid.UUID, digest: str) -> SubmitResult | None:
-    existing = Visit.objects.filter(client_uuid=client_uuid).first()
-    if existing is None:
+    found = Visit.objects.filter(client_uuid=client_uuid).values_list("pk", "payload_hash")
+    row = found.first()
+    if row is None:
         return None
-    if existing.payload_hash != digest:
+    if row[1] != digest:
         raise VisitConflict()
-    return SubmitResult(visit=existing, created=False)
-
-
-@dataclass
-class _Locked:
-    """What the task lock read in the same statement: the task's state and team, and how many
-    of the credited members belong to that team."""
-
-    state: str
-    attempts: int
-    team_id: int | None
-    credited: int | None
-
-
-def _lock_task(task: VisitTask, member_ids: list[int]) -> _Locked:
-    credited = (
-        TeamMember.objects.filter(team_id=OuterRef("team_id"), personnel_id__in=member_ids)
-        .order_by()
-        .values("team_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    row = (
-        VisitTask.objects.select_for_update()
-        .filter(pk=task.pk)
-        .annotate(credited=Subquery(credited))
-        .values_list("state", "attempts", "team_id", "credited")
-        .get()
-    )
-    return _Locked(*row)
+    return SubmitResult(visit=Visit.objects.get(pk=row[0]), created=False)
 
 
 def visit_team(task: VisitTask, actor: User) -> Team | None:
@@ -493,30 +465,24 @@ def visit_submit(
     Returns only after the transaction has committed."""
     client_uuid = uuid.UUID(str(client_uuid))
     digest = visit_payload_hash(task.pk, data)
-    member_ids = sorted({int(m) for m in data.members})
     try:
         with transaction.atomic():
             # Serialise submissions for one task; a replay then sees the first one's row.
             # Lock the row and re-read what may have changed since the caller loaded it;
             # the relations loaded by the access function (campaign, team…) stay.
-            locked = _lock_task(task, member_ids)
-            # The replay check is its own statement: after waiting for the lock, PostgreSQL
-            # re-reads the locked row but not a subquery beside it, which would still miss
-            # the visit that the first of two identical requests has just committed.
+            state, attempts, team_id = (
+                VisitTask.objects.select_for_update()
+                .filter(pk=task.pk)
+                .values_list("state", "attempts", "team_id")
+                .get()
+            )
+            # Setting the id drops a stale cached team (ForeignKeyDeferredAttribute).
+            task.state, task.attempts, task.team_id = state, attempts, team_id
             replay = _replay(client_uuid, digest)
             if replay is not None:
                 return replay
-            # Setting the id drops a stale cached team (ForeignKeyDeferredAttribute).
-            task.state, task.attempts = locked.state, locked.attempts
-            task.team_id = locked.team_id
             visit = _visit_create(
-                actor=actor,
-                task=task,
-                data=data,
-                client_uuid=client_uuid,
-                digest=digest,
-                member_ids=member_ids,
-                credited=locked.credited or 0,
+                actor=actor, task=task, data=data, client_uuid=client_uuid, digest=digest
             )
     except IntegrityError:
         # The same UUID committed for another task in the meantime: a replay or a conflict.
@@ -528,14 +494,7 @@ def visit_submit(
 
 
 def _visit_create(
-    *,
-    actor: User,
-    task: VisitTask,
-    data: VisitInput,
-    client_uuid: uuid.UUID,
-    digest: str,
-    member_ids: list[int],
-    credited: int,
+    *, actor: User, task: VisitTask, data: VisitInput, client_uuid: uuid.UUID, digest: str
 ) -> Visit:
     if not may_record(actor, task):
         raise PermissionDenied(_("You may not record visits for this beat."))
@@ -580,12 +539,13 @@ def _visit_create(
         except (TypeError, ValueError):
             errors["gps_accuracy"] = _("The GPS accuracy is not a number.")
     team = visit_team(task, actor)
-    if team is not None and team.pk != task.team_id:
-        # A task without a team: the visit goes to the actor's team in the beat.
-        credited = TeamMember.objects.filter(team=team, personnel_id__in=member_ids).count()
+    member_ids = sorted({int(m) for m in data.members})
+    allowed = set(
+        TeamMember.objects.filter(team=team).values_list("personnel_id", flat=True) if team else []
+    )
     if not member_ids:
         errors["members"] = _("Tick the team members who were there.")
-    elif team is None or credited != len(member_ids):
+    elif not set(member_ids) <= allowed:
         errors["members"] = _("Only members of the team %(team)s can be credited.") % {
             "team": team.name if team else "—"
         }
