@@ -36,10 +36,26 @@ class VisitTaskAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(Visit)
 class VisitAdmin(ReadOnlyScopedAdmin):
-    list_display = ("task", "outcome", "started_at", "team", "topic_count", "leaflet_count")
-    list_filter = ("outcome", "kind", "method")
+    list_display = (
+        "task",
+        "outcome",
+        "started_at",
+        "team",
+        "topic_count",
+        "leaflet_count",
+        "registry_state",
+    )
+    list_filter = ("outcome", "kind", "method", "registry_state")
     raw_id_fields = ("task", "place", "beat", "team", "campaign", "recorded_by", "form")
-    readonly_fields = ("client_uuid", "payload_hash", "answers")
+    # The sealed registry answers are not shown: they hold ID numbers in clear.
+    readonly_fields = (
+        "client_uuid",
+        "payload_hash",
+        "answers",
+        "registry_state",
+        "registry_applied_at",
+        "registry_error",
+    )
 
 
 @admin.register(CorrectionRequest)
