@@ -15,6 +15,8 @@ Campaign-wide: office, leader, supervisor. Researcher: no unit data.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -31,6 +33,40 @@ from zoufang.org.tests.factories import (
     UnitFactory,
     UserFactory,
 )
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Mark a browser test module with `pytestmark = BROWSER_TEST`: it is skipped (and the run
+# says so) where Debian's chromium is missing.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="browser tests need Debian's chromium at /usr/bin/chromium"
+    ),
+]
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser)."""
+    # Playwright's sync API runs an event loop in this thread; Django's async guard would trip
+    # on the ORM calls the test makes while it is open.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
 
 
 @pytest.fixture

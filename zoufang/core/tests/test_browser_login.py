@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="browser tests need Debian's chromium at /usr/bin/chromium"
-    ),
-]
+from conftest import BROWSER_TEST
 
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
-    # happen in its own thread, but Django's guard would still trip on ours.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.mark.django_db(transaction=True)
