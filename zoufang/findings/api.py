@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
+from zoufang.core.api import LazyMap
 from zoufang.core.masking import mask_phone
 from zoufang.findings import selectors, services
 from zoufang.findings.models import Finding, FindingKind, Grade
@@ -151,7 +152,7 @@ def list_findings(
         unit=get_unit_for_user(user, unit) if unit else None,
         q=q.strip()[:50],
     )
-    return _LazyMap(selectors.finding_list(user, filters), lambda f: finding_out(user, f))
+    return LazyMap(selectors.finding_list(user, filters), lambda f: finding_out(user, f))
 
 
 @router.get("/{finding_id}", response=FindingDetailOut)
@@ -210,21 +211,3 @@ def transition(request: HttpRequest, finding_id: int, payload: TransitionIn) -> 
     except services.FindingChanged as exc:
         raise Conflict(str(exc), "changed") from exc
     return finding_out(user, selectors.get_finding_for_user(user, finding_id))
-
-
-class _LazyMap:
-    """Converts rows after pagination slices them (see org.api._LazyMap)."""
-
-    def __init__(self, qs, fn) -> None:  # type: ignore[no-untyped-def]
-        self.qs, self.fn = qs, fn
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item):  # type: ignore[no-untyped-def]
-        if isinstance(item, slice):
-            return [self.fn(x) for x in self.qs[item]]
-        return self.fn(self.qs[item])

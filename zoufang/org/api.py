@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.api import LazyMap
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES
 from zoufang.core.scope import user_manages
 from zoufang.org import selectors, services
@@ -78,7 +79,7 @@ def units(
     qs = selectors.unit_list(request.user, level=level, search=q)
     if parent is not None:
         qs = qs.filter(parent_id=parent)
-    return _LazyMap(qs, unit_out)
+    return LazyMap(qs, unit_out)
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
@@ -109,7 +110,7 @@ def people(
 ) -> list:
     unit_obj = selectors.get_unit_for_user(request.user, unit) if unit else None
     qs = selectors.personnel_list(request.user, search=q, kind=kind, post=post, unit=unit_obj)
-    return _LazyMap(qs, lambda p: personnel_out(request.user, p))
+    return LazyMap(qs, lambda p: personnel_out(request.user, p))
 
 
 @router.get("/people/{person_id}", response=PersonnelOut)
@@ -142,7 +143,7 @@ def teams(
         unit=unit_obj,
         non_compliant=noncompliant,
     )
-    return _LazyMap(qs, team_out)
+    return LazyMap(qs, team_out)
 
 
 @router.get("/teams/{team_id}", response=TeamDetailOut)
@@ -160,22 +161,3 @@ def team(request: HttpRequest, team_id: int) -> dict:
         for m in selectors.team_members(t)
     ]
     return data
-
-
-class _LazyMap:
-    """A sliceable view of a queryset that converts rows after pagination slices them, so a
-    page converts 50 rows, not the whole list."""
-
-    def __init__(self, qs, fn) -> None:  # type: ignore[no-untyped-def]
-        self.qs, self.fn = qs, fn
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item):  # type: ignore[no-untyped-def]
-        if isinstance(item, slice):
-            return [self.fn(x) for x in self.qs[item]]
-        return self.fn(self.qs[item])

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from zoufang.org.api import _LazyMap
+from zoufang.core.api import LazyMap
 from zoufang.org.selectors import get_unit_for_user
 from zoufang.registry import selectors
 from zoufang.registry.models import Household, ImportJob, Person, Place
@@ -66,7 +66,7 @@ def places(
     f = selectors.PlaceFilters(
         kind=kind, q=q, beat=beat, rented=rented, separated=separated, key=key
     )
-    return _LazyMap(selectors.place_list(request.user, f), place_out)
+    return LazyMap(selectors.place_list(request.user, f), place_out)
 
 
 @router.get("/places/{place_id}", response=PlaceDetailOut)
@@ -89,7 +89,7 @@ def persons(
 ) -> list:
     beat = get_unit_for_user(request.user, unit) if unit else None
     f = selectors.PersonFilters(q=q, beat=beat, separated=separated)
-    return _LazyMap(selectors.person_list(request.user, f), person_out)
+    return LazyMap(selectors.person_list(request.user, f), person_out)
 
 
 @router.get("/persons/{person_id}", response=PersonOut)

@@ -17,6 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from zoufang.campaigns.models import Campaign
+from zoufang.core.api import LazyMap
 from zoufang.core.scope import user_scope
 from zoufang.org.models import Unit, User
 from zoufang.org.selectors import get_unit_for_user
@@ -79,25 +80,9 @@ def _form_codes(campaign: Campaign) -> dict[str, str | None]:
     return out
 
 
-class _LazyMap:
-    def __init__(self, qs, fn) -> None:  # type: ignore[no-untyped-def]
-        self.qs, self.fn = qs, fn
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item):  # type: ignore[no-untyped-def]
-        if isinstance(item, slice):
-            return [self.fn(x) for x in self.qs[item]]
-        return self.fn(self.qs[item])
-
-
 @router.get("/tasks", response=list[TaskOut], summary="My tasks (today's list by default)")
 @paginate(LimitOffsetPagination)
-def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> _LazyMap:
+def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> LazyMap:
     """Without `beat`: the open tasks of my team for today, appointments first, then by
     address. With `beat`: that beat's tasks (open ones unless `all`)."""
     campaign = _campaign()
@@ -115,7 +100,7 @@ def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> _
             qs = VisitTask.objects.filter(team=team).order_by("sort_key", "pk")
         else:
             qs = selectors.today_tasks(team, day=timezone.localdate())
-    return _LazyMap(qs, lambda t: task_out(t, forms))
+    return LazyMap(qs, lambda t: task_out(t, forms))
 
 
 @router.get("/tasks/{int:task_id}", response=TaskOut)
