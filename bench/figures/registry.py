@@ -24,24 +24,12 @@ import time
 from pathlib import Path
 
 from bench.common import Bench, Figure
+from zoufang.registry.demo import SAMPLE_HEADER
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 WORK = ROOT / ".bench" / "registry"
-HEADER = [
-    "社区编码",
-    "街路巷",
-    "门牌号",
-    "楼栋",
-    "单元",
-    "房号",
-    "房屋用途",
-    "姓名",
-    "身份证号",
-    "联系电话",
-    "与户主关系",
-    "户籍地址",
-    "入住日期",
-]
+# The same columns as the demo's sample files (the household template's labels).
+HEADER = SAMPLE_HEADER
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "建国秀英志强丽娟伟军敏静磊洋艳勇杰娜涛明超"
 ROADS = ["文峰路", "七一路", "建安大道", "许继大道", "八一路", "魏武大道", "春秋路", "东城大道"]
@@ -164,8 +152,14 @@ def _truncate() -> None:
         if connection.vendor == "postgresql":
             cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         else:
-            for t in tables:
-                cur.execute(f"DELETE FROM {t}")
+            # Persons and households point at each other (householder): check the foreign
+            # keys at commit, when both sides are gone.
+            from django.db import transaction
+
+            with transaction.atomic():
+                cur.execute("PRAGMA defer_foreign_keys = ON")
+                for t in tables:
+                    cur.execute(f"DELETE FROM {t}")
 
 
 _CHILD = r"""
