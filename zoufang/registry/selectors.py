@@ -176,8 +176,9 @@ def key_item_list(user: User, *, beat: Unit | None = None) -> QuerySet[KeyItem]:
     return qs.order_by("unit_path", "kind", "pk")
 
 
-def shop_list(user: User, *, q: str = "", beat: Unit | None = None, key: bool = False):
-    qs = Shop.objects.visible_to(user).select_related("place")
+def _org_list(model, user: User, *, q: str, beat: Unit | None, key: bool):  # type: ignore[no-untyped-def]
+    """Shops and enterprises share their list filters (key flags, name, address, credit code)."""
+    qs = model.objects.visible_to(user).select_related("place")
     if beat is not None:
         qs = qs.in_subtree(beat.path)
     if key:
@@ -187,19 +188,14 @@ def shop_list(user: User, *, q: str = "", beat: Unit | None = None, key: bool = 
             Q(name__contains=q) | Q(place__address__contains=q) | Q(credit_code=q.upper())
         )
     return qs.order_by("unit_path", "name", "pk")
+
+
+def shop_list(user: User, *, q: str = "", beat: Unit | None = None, key: bool = False):
+    return _org_list(Shop, user, q=q, beat=beat, key=key)
 
 
 def enterprise_list(user: User, *, q: str = "", beat: Unit | None = None, key: bool = False):
-    qs = Enterprise.objects.visible_to(user).select_related("place")
-    if beat is not None:
-        qs = qs.in_subtree(beat.path)
-    if key:
-        qs = qs.filter(Q(key_industry=True) | Q(key_items=True) | Q(key_persons=True))
-    if q:
-        qs = qs.filter(
-            Q(name__contains=q) | Q(place__address__contains=q) | Q(credit_code=q.upper())
-        )
-    return qs.order_by("unit_path", "name", "pk")
+    return _org_list(Enterprise, user, q=q, beat=beat, key=key)
 
 
 def history_of(user: User, entity: str, object_id: int) -> QuerySet[Change]:
