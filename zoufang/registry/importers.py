@@ -238,6 +238,7 @@ class Context:
         self.sealer = Sealer()
         self.now = timezone.now()
         self._outside: dict[str, bool] | None = None
+        self.last_place: tuple[tuple, tuple | None] = ((), None)  # see _place_part
 
     def resolve_beat(self, value: Any) -> tuple[int, str, str]:
         text = norm.clean_text(value)
@@ -324,6 +325,11 @@ PLACE_STAGE = (
 def _place_part(
     ctx: Context, v: dict[str, Any], reject: Callable, *, dwelling: bool
 ) -> tuple | None:
+    # The rows of one dwelling usually follow each other: the same raw address cells give
+    # the same place part, so it is worked out once (only for an address that was accepted).
+    raw = tuple(v.get(k) for k in _PLACE_KEYS)
+    if raw == ctx.last_place[0]:
+        return ctx.last_place[1]
     try:
         beat_id, beat_code, path = ctx.resolve_beat(v.get("beat"))
     except norm.Bad as exc:
@@ -343,7 +349,12 @@ def _place_part(
     address = compose_address(road, number, building, entrance, room)
     code = code or norm.address_code(beat_code, road, number, building, entrance, room)
     del dwelling  # the same address parts for every kind of place
-    return (beat_id, path, code, road, number, building, entrance, room, address)
+    part = (beat_id, path, code, road, number, building, entrance, room, address)
+    ctx.last_place = (raw, part)
+    return part
+
+
+_PLACE_KEYS = ("beat", "road", "house_number", "building", "entrance", "room", "address_code")
 
 
 def _id_part(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:

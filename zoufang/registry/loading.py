@@ -11,6 +11,7 @@ EXISTS for the new ones. A blank cell never erases a stored value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,6 +229,48 @@ class BatchResult:
     rejections: list[Rejection] = field(default_factory=list)
 
 
+@dataclass
+class Staged:
+    """A batch ready for the staging table: COPY text (PostgreSQL) or row tuples (SQLite)."""
+
+    count: int
+    data: bytes | list[tuple]
+
+
+# COPY's text format, written here rather than by psycopg's Copy.write_row so that the reader
+# thread can do it (write_row needs the connection's cursor, which belongs to the other
+# thread). Only the four characters that text format escapes are escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+    return str(value)  # int, date
+
+
+def _copy_line(row: tuple) -> str:
+    # Quick way first: every value as text, NULL as \N; the line is right as it stands when
+    # it holds exactly the tabs between the values and the backslashes of the NULLs (no value
+    # held a tab, a newline or a backslash). Otherwise every value is escaped.
+    line = "\t".join([v if v.__class__ is str else _copy_value(v) for v in row])
+    if (
+        line.count("\t") == len(row) - 1
+        and line.count("\\") == row.count(None)
+        and "\n" not in line
+        and "\r" not in line
+    ):
+        return line + "\n"
+    return "\t".join(map(_copy_value, row)) + "\n"
+
+
 class Loader:
     def __init__(self, spec: Spec, *, job_id: int | None, actor_id: int | None, scope_path: str):
         self.spec = spec
@@ -236,6 +279,11 @@ class Loader:
         self.scope_path = scope_path
         self.stage = f"reg_stage_{spec.kind}"
         self.cols = [name for name, _ in spec.stage] + ["last_place", "place_separated"]
+        # Ids for the records a batch that touches no stored record creates, assigned in the
+        # staging table just before it is inserted (_insert_fresh).
+        self._sequences: dict[str, str] = {}
+        self.touches_places = False
+        self.stored_rows: list[int] = []
         self._sep_at = self.cols.index("separated") if "separated" in self.cols else None
         self._code_at = self.cols.index("address_code")
         self.pg = connection.vendor == "postgresql"
@@ -250,19 +298,39 @@ class Loader:
         types = {"int": "bigint", "text": "text", "bool": "boolean", "date": "date"}
         cols = ", ".join(
             f"{name} {types[t]}"
-            for name, t in (*self.spec.stage, ("last_place", "bool"), ("place_separated", "bool"))
+            for name, t in (
+                *self.spec.stage,
+                ("last_place", "bool"),
+                ("place_separated", "bool"),
+            )
         )
+        if self.spec.kind == "household":
+            cols += ", person_new bigint"
         if self.pg:
             self._temp_buffers()
         with connection.cursor() as cur:
+            if self.pg:
+                for table in {t.table for t in self.targets}:
+                    cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                    self._sequences[table] = cur.fetchone()[0]
+                if self.spec.kind == "household":
+                    # Each staged person gets an id as it is copied in; unused ids (rows that
+                    # update a stored person) are gaps, nothing more.
+                    seq = self._sequences["registry_person"].replace("'", "''")
+                    cols += f" DEFAULT nextval('{seq}'::regclass)"
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}")
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}_seen")
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}_old")
+            cur.execute(f"DROP TABLE IF EXISTS {self.stage}_addr")
             cur.execute(f"CREATE TEMPORARY TABLE {self.stage} ({cols})")
             cur.execute(
                 f"CREATE TEMPORARY TABLE {self.stage}_seen (k text PRIMARY KEY, row_no bigint)"
             )
             cur.execute(f"CREATE TEMPORARY TABLE {self.stage}_old (row_no bigint PRIMARY KEY)")
+            cur.execute(
+                f"CREATE TEMPORARY TABLE {self.stage}_addr "
+                "(a text PRIMARY KEY, place_new bigint, record_new bigint)"
+            )
 
     @staticmethod
     def _temp_buffers() -> None:
@@ -281,30 +349,44 @@ class Loader:
 
     def teardown(self) -> None:
         with connection.cursor() as cur:
-            for suffix in ("", "_seen", "_old"):
+            for suffix in ("", "_seen", "_old", "_addr"):
                 cur.execute(f"DROP TABLE IF EXISTS {self.stage}{suffix}")
 
-    def _fill(self, cur: Any, rows: list[tuple]) -> None:
-        seen: set[str] = set()
+    def stage_rows(self, rows: list[tuple]) -> Staged:
+        """Turn a batch of prepared rows into what _fill writes to the staging table: pure
+        Python, no database, so the import's reader thread does it while the database loads
+        the previous batch (the thread that talks to the database then holds the GIL for
+        little more than one write). Marks the last row of each address, which carries the
+        place's values, and whether anyone at the address is registered elsewhere."""
         at, sep = self._code_at, self._sep_at
         separated = {row[at] for row in rows if row[sep]} if sep is not None else set()
+        seen: set[str] = set()
         marked = []
         for row in reversed(rows):
             code = row[at]
             marked.append((*row, code not in seen, code in separated))
             seen.add(code)
         marked.reverse()
-        rows = marked
-        cur.execute(f"DELETE FROM {self.stage}")
-        cur.execute(f"DELETE FROM {self.stage}_old")
+        if not self.pg:
+            return Staged(len(marked), marked)
+        return Staged(len(marked), "".join(map(_copy_line, marked)).encode())
+
+    def _empty(self, cur: Any, *suffixes: str) -> None:
+        """Empty staging tables. TRUNCATE on PostgreSQL: nothing vacuums temporary tables, so
+        rows removed with DELETE would stay as dead tuples that every later batch scans."""
+        for suffix in suffixes:
+            verb = "TRUNCATE" if self.pg else "DELETE FROM"
+            cur.execute(f"{verb} {self.stage}{suffix}")
+
+    def _fill(self, cur: Any, staged: Staged) -> None:
+        self._empty(cur, "", "_old")
         names = ", ".join(self.cols)
         if self.pg:
             with cur.cursor.copy(f"COPY {self.stage} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(staged.data)
         else:
             marks = ", ".join(["%s"] * len(self.cols))
-            cur.executemany(f"INSERT INTO {self.stage} ({names}) VALUES ({marks})", rows)
+            cur.executemany(f"INSERT INTO {self.stage} ({names}) VALUES ({marks})", staged.data)
 
     # -- rejections -----------------------------------------------------------------------
 
@@ -314,73 +396,89 @@ class Loader:
         return [("address_code", "address_code"), ("credit_code", "credit_code")]
 
     def _reject(self, cur: Any) -> list[Rejection]:
+        """Find the batch's rows that must not be loaded, delete them from the staging table
+        and say why. Also notes what the batch touches of the stored registry: whether any of
+        its addresses exists (`self.touches_places`) and which rows are stored persons
+        (`self.stored_rows`), so that load_batch need not look again."""
         st = self.stage
         found: dict[int, Rejection] = {}
 
-        def add(sql: str, params: list, column: str, reason: Any) -> None:
-            cur.execute(sql, params)
-            for row_no, value, other in cur.fetchall():
-                if row_no not in found:
-                    found[row_no] = Rejection(
-                        int(row_no),
-                        self.labels.get(column, column),
-                        str(value or "")[:255],
-                        reason(other) if callable(reason) else reason,
-                    )
+        def add(row_no: int, column: str, value: Any, reason: str) -> None:
+            if row_no not in found:
+                found[row_no] = Rejection(
+                    int(row_no), self.labels.get(column, column), str(value or "")[:255], reason
+                )
 
-        for key, column in self._keys():
-            dup = lambda other: _("Duplicate of row %(n)s in this file.") % {"n": other}  # noqa: E731
+        keys = self._keys()
+        for key, column in keys:
+            # The file's first row of each key, across batches; every later row with the same
+            # key is a duplicate of it.
+            prefix = "" if len(keys) == 1 else f"{key}:"
+            cur.execute(
+                f"INSERT INTO {st}_seen (k, row_no) SELECT %s || {key}, MIN(row_no) FROM {st} "
+                f"WHERE {key} <> '' GROUP BY {key} ON CONFLICT (k) DO NOTHING",
+                [prefix],
+            )
             shown = "s.id_masked" if key == "id_hash" else f"s.{key}"
-            add(
-                f"SELECT s.row_no, {shown}, f.r FROM {st} s JOIN (SELECT {key}, MIN(row_no) r "
-                f"FROM {st} WHERE {key} <> '' GROUP BY {key}) f ON f.{key} = s.{key} "
-                "WHERE s.row_no > f.r",
-                [],
-                column,
-                dup,
-            )
-            add(
+            cur.execute(
                 f"SELECT s.row_no, {shown}, seen.row_no FROM {st} s "
-                f"JOIN {st}_seen seen ON seen.k = %s || s.{key} WHERE s.{key} <> ''",
-                [key],
-                column,
-                dup,
+                f"JOIN {st}_seen seen ON seen.k = %s || s.{key} "
+                f"WHERE s.{key} <> '' AND seen.row_no <> s.row_no",
+                [prefix],
             )
+            for row_no, value, first in cur.fetchall():
+                add(row_no, column, value, _("Duplicate of row %(n)s in this file.") % {"n": first})
         kind = self.targets[0].insert_extra["kind"]
-        add(
-            f"SELECT s.row_no, s.address_code, t.unit_path FROM {st} s JOIN registry_place t "
-            "ON t.address_code = s.address_code WHERE t.unit_path <> s.unit_path",
-            [],
-            "address_code",
-            _("This address code belongs to another beat."),
+        cur.execute(
+            f"SELECT s.row_no, s.address_code, t.unit_path <> s.unit_path, t.kind <> {kind} "
+            f"FROM {st} s JOIN registry_place t ON t.address_code = s.address_code"
         )
-        add(
-            f"SELECT s.row_no, s.address_code, t.kind FROM {st} s JOIN registry_place t "
-            f"ON t.address_code = s.address_code WHERE t.kind <> {kind}",
-            [],
-            "address_code",
-            _("This address is registered as another kind of place."),
-        )
+        places = cur.fetchall()
+        self.touches_places = bool(places)
+        for row_no, code, other_beat, other_kind in places:
+            if other_beat:
+                add(row_no, "address_code", code, _("This address code belongs to another beat."))
+            elif other_kind:
+                add(
+                    row_no,
+                    "address_code",
+                    code,
+                    _("This address is registered as another kind of place."),
+                )
+        stored: list[int] = []
         if self.spec.kind == "household":
-            add(
-                f"SELECT s.row_no, s.id_masked, t.unit_path FROM {st} s JOIN registry_person t "
-                "ON t.id_hash = s.id_hash WHERE NOT (t.unit_path LIKE %s)",
+            cur.execute(
+                f"SELECT s.row_no, s.id_masked, t.unit_path LIKE %s FROM {st} s "
+                "JOIN registry_person t ON t.id_hash = s.id_hash",
                 [self.scope_path + "%"],
-                "id_number",
-                _(
-                    "This person is registered in another jurisdiction; it must be moved "
-                    "there first."
-                ),
             )
+            for row_no, shown, inside in cur.fetchall():
+                if inside:
+                    stored.append(row_no)
+                else:
+                    add(
+                        row_no,
+                        "id_number",
+                        shown,
+                        _(
+                            "This person is registered in another jurisdiction; it must be "
+                            "moved there first."
+                        ),
+                    )
         else:
-            add(
+            cur.execute(
                 f"SELECT s.row_no, s.credit_code, t.id FROM {st} s JOIN registry_{self.spec.kind} t "
                 "ON t.credit_code = s.credit_code JOIN registry_place pl ON pl.id = t.place_id "
-                "WHERE s.credit_code <> '' AND pl.address_code <> s.address_code",
-                [],
-                "credit_code",
-                _("This credit code belongs to another record at another address."),
+                "WHERE s.credit_code <> '' AND pl.address_code <> s.address_code"
             )
+            for row_no, code, _other in cur.fetchall():
+                add(
+                    row_no,
+                    "credit_code",
+                    code,
+                    _("This credit code belongs to another record at another address."),
+                )
+        self.stored_rows = [n for n in stored if n not in found]
         if found:
             numbers = sorted(found)
             for i in range(0, len(numbers), 500):
@@ -392,12 +490,6 @@ class Loader:
             cur.execute(
                 f"UPDATE {st} SET last_place = TRUE WHERE NOT last_place AND row_no IN "
                 f"(SELECT MAX(row_no) FROM {st} GROUP BY address_code)"
-            )
-        for key, _column in self._keys():
-            cur.execute(
-                f"INSERT INTO {st}_seen (k, row_no) SELECT %s || {key}, MIN(row_no) FROM {st} "
-                f"WHERE {key} <> '' GROUP BY {key}",
-                [key],
             )
         return [found[n] for n in sorted(found)]
 
@@ -460,36 +552,123 @@ class Loader:
             [now, now],
         )
 
-    def load_batch(self, rows: list[tuple], *, now: Any) -> BatchResult:
+    def _assign_ids(self, cur: Any) -> None:
+        """Give the batch's new records their ids: one row per address in `<stage>_addr` with
+        the place's and the household's (shop's, enterprise's) ids. On PostgreSQL they come
+        from the tables' sequences, like the persons' ids (the staging column's default); on
+        SQLite from above the largest id (a second writer would make this transaction fail
+        when it writes, not collide)."""
+        st = self.stage
+        record = f"registry_{self.spec.kind}"
+        self._empty(cur, "_addr")
+        if self.pg:
+            cur.execute(
+                f"INSERT INTO {st}_addr (a, place_new, record_new) SELECT address_code, "
+                f"nextval(%s::regclass), nextval(%s::regclass) FROM {st} WHERE last_place",
+                [self._sequences["registry_place"], self._sequences[record]],
+            )
+            cur.execute(f"ANALYZE {st}_addr")
+            return
+        bases = []
+        for table in ("registry_place", record, "registry_person"):
+            cur.execute(
+                f"SELECT MAX(v) FROM (SELECT MAX(id) v FROM {table} UNION ALL "
+                "SELECT seq FROM sqlite_sequence WHERE name = %s)",
+                [table],
+            )
+            bases.append(cur.fetchone()[0] or 0)
+        cur.execute(
+            f"INSERT INTO {st}_addr (a, place_new, record_new) SELECT address_code, "
+            "%s + ROW_NUMBER() OVER (ORDER BY row_no), %s + ROW_NUMBER() OVER (ORDER BY row_no) "
+            f"FROM {st} WHERE last_place",
+            bases[:2],
+        )
+        if self.spec.kind == "household":
+            cur.execute(
+                f"UPDATE {st} SET person_new = x.n FROM (SELECT row_no r, "
+                f"%s + ROW_NUMBER() OVER (ORDER BY row_no) n FROM {st}) x WHERE x.r = {st}.row_no",
+                [bases[2]],
+            )
+
+    def _insert_fresh(self, cur: Any, target: Target, now: Any) -> None:
+        """Insert a batch that touches no stored record: the ids were assigned in the staging
+        tables, so no row looks up the registry tables and no anti-join is needed."""
+        st = self.stage
+        cols: dict[str, str] = {}
+        for c in target.cols:
+            cols[c.name] = f"COALESCE({c.src}, '')" if c.mode == KEEP_BLANK else c.src
+        for sec in target.secrets:
+            cols[sec.enc] = f"s.{sec.enc}"
+            cols[sec.masked] = f"s.{sec.masked}"
+            if sec.hash:
+                cols[sec.hash] = f"s.{sec.hash}"
+        cols.update(target.insert_extra)
+        source = f"{st} s JOIN {st}_addr x ON x.a = s.address_code WHERE s.last_place"
+        if target.entity == "place":
+            cols["id"] = "x.place_new"
+        elif target.entity == "household":
+            # The householder: the last remaining row of the address that says so.
+            cols |= {"id": "x.record_new", "place_id": "x.place_new", "householder_id": "hh.pid"}
+            source = (
+                f"{st} s JOIN {st}_addr x ON x.a = s.address_code "
+                f"LEFT JOIN (SELECT address_code a, MAX(person_new) pid FROM {st} "
+                "WHERE relation = 'householder' GROUP BY address_code) hh "
+                "ON hh.a = s.address_code WHERE s.last_place"
+            )
+        elif target.entity == "person":
+            cols |= {"id": "s.person_new", "household_id": "x.record_new"}
+            source = f"{st} s JOIN {st}_addr x ON x.a = s.address_code WHERE 1 = 1"
+        else:
+            cols |= {"id": "x.record_new", "place_id": "x.place_new"}
+        cols["created_at"] = "%s"
+        cols["updated_at"] = "%s"
+        cur.execute(
+            f"INSERT INTO {target.table} ({', '.join(cols)}) SELECT {', '.join(cols.values())} "
+            f"FROM {source}",
+            [now, now],
+        )
+
+    def load_batch(self, staged: Staged, *, now: Any) -> BatchResult:
         """Load one batch; the caller wraps it in a transaction."""
         result = BatchResult()
         with connection.cursor() as cur:
-            self._fill(cur, rows)
+            self._fill(cur, staged)
             result.rejections = self._reject(cur)
             cur.execute(f"SELECT COUNT(*) FROM {self.stage}")
             accepted = cur.fetchone()[0]
             if not accepted:
                 return result
-            primary = self.primary
-            p_from = primary.source.replace(
-                " WHERE ", f" JOIN {primary.table} t ON {primary.match} WHERE ", 1
-            )
-            cur.execute(f"INSERT INTO {self.stage}_old (row_no) SELECT s.row_no FROM {p_from}")
-            cur.execute(f"SELECT COUNT(*) FROM {self.stage}_old")
-            existing = cur.fetchone()[0]
-            # Any existing record touched? A fresh load skips the history and update passes.
-            cur.execute(
-                f"SELECT 1 FROM {self.stage} s JOIN registry_place t "
-                "ON t.address_code = s.address_code LIMIT 1"
-            )
-            any_place = cur.fetchone() is not None
-            for target in self.targets:
-                if any_place or existing:
+            if self.spec.kind == "household":
+                # Rows whose person is stored already (the person is the primary record).
+                if self.stored_rows:
+                    cur.executemany(
+                        f"INSERT INTO {self.stage}_old (row_no) VALUES (%s)",
+                        [(n,) for n in self.stored_rows],
+                    )
+                existing = len(self.stored_rows)
+            elif self.touches_places:
+                primary = self.primary
+                p_from = primary.source.replace(
+                    " WHERE ", f" JOIN {primary.table} t ON {primary.match} WHERE ", 1
+                )
+                cur.execute(f"INSERT INTO {self.stage}_old (row_no) SELECT s.row_no FROM {p_from}")
+                cur.execute(f"SELECT COUNT(*) FROM {self.stage}_old")
+                existing = cur.fetchone()[0]
+            else:
+                existing = 0
+            # Any stored record touched? A fresh batch skips the history and update passes.
+            any_place = self.touches_places
+            if any_place or existing:
+                for target in self.targets:
                     self._history(cur, target, now)
                     self._update(cur, target, now)
-                self._insert(cur, target, now)
-            if self.spec.kind == "household":
-                self._household_links(cur, now, any_place or existing)
+                    self._insert(cur, target, now)
+                if self.spec.kind == "household":
+                    self._household_links(cur, now)
+            else:
+                self._assign_ids(cur)
+                for target in self.targets:
+                    self._insert_fresh(cur, target, now)
             self.batches += 1
             if self.pg and self.batches & (self.batches - 1) == 0:
                 # A bulk load changes the tables' sizes by orders of magnitude; without fresh
@@ -512,7 +691,7 @@ class Loader:
             result.unchanged = existing - result.updated
         return result
 
-    def _household_links(self, cur: Any, now: Any, existed: bool) -> None:
+    def _household_links(self, cur: Any, now: Any) -> None:
         st = self.stage
         who = (
             f"{st} s JOIN registry_person p ON p.id_hash = s.id_hash "
@@ -520,15 +699,14 @@ class Loader:
             "JOIN registry_household t ON t.place_id = pl.id "
             "WHERE s.relation = 'householder' AND t.householder_id IS DISTINCT FROM p.id"
         )
-        if existed:
-            cur.execute(
-                "INSERT INTO registry_change (entity, object_id, unit_path, field, old, new, "
-                "actor_id, source, reference, job_id, created_at) "
-                "SELECT 'household', t.id, t.unit_path, 'householder', "
-                "COALESCE(CAST(t.householder_id AS TEXT), ''), p.name, %s, 'import', "
-                f"CAST(s.row_no AS TEXT), %s, %s FROM {who} AND t.householder_id IS NOT NULL",
-                [self.actor_id, self.job_id, now],
-            )
+        cur.execute(
+            "INSERT INTO registry_change (entity, object_id, unit_path, field, old, new, "
+            "actor_id, source, reference, job_id, created_at) "
+            "SELECT 'household', t.id, t.unit_path, 'householder', "
+            "COALESCE(CAST(t.householder_id AS TEXT), ''), p.name, %s, 'import', "
+            f"CAST(s.row_no AS TEXT), %s, %s FROM {who} AND t.householder_id IS NOT NULL",
+            [self.actor_id, self.job_id, now],
+        )
         cur.execute(
             "UPDATE registry_household AS t SET householder_id = p.id, updated_at = %s "
             f"FROM {st} s JOIN registry_person p ON p.id_hash = s.id_hash "
@@ -537,8 +715,6 @@ class Loader:
             "AND t.householder_id IS DISTINCT FROM p.id",
             [now],
         )
-        if not existed:
-            return  # new households got their 人户分离 flag from the batch when inserted
         # 人户分离 of the household: any resident registered elsewhere.
         flag = (
             "EXISTS (SELECT 1 FROM registry_person p WHERE p.household_id = t.id AND p.separated)"

@@ -27,15 +27,24 @@ class Bad(ValueError):
 
 
 def clean_text(value: object) -> str:
-    """Full-width to half-width (NFKC), stray spaces trimmed and collapsed."""
+    """Full-width to half-width (NFKC), stray spaces trimmed and collapsed.
+
+    Called for nearly every cell of an import, so the common cases take the quick way:
+    str.split() collapses the same whitespace as `_SPACES`; only text that is still not
+    printable after NFKC (zero-width characters) goes through the regular expression."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
+    if value.__class__ is str:
+        text = value
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return _SPACES.sub(" ", text).strip()
+        if not text.isprintable():
+            return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def clean_compact(value: object) -> str:
@@ -77,7 +86,7 @@ def parse_id_number(value: object) -> tuple[str, str, dt.date]:
     text = clean_id_text(value)
     if not text:
         raise Bad(_("The ID number is missing."))
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
+    if "E" in text and re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
         raise Bad(
             _(
                 "The ID number is in scientific notation (%(value)s): its digits are lost. "
@@ -100,8 +109,10 @@ def parse_id_number(value: object) -> tuple[str, str, dt.date]:
     if text[-1] != ric.calc_check_digit(text):
         raise Bad(_("The ID number's check digit is wrong."))
     try:
-        birth = ric.get_birth_date(text)
-    except StdnumError as exc:
+        # What ric.get_birth_date does, without compacting the number once more: the text is
+        # already 17 digits and a check character (a third of the import's time went there).
+        birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError as exc:
         raise Bad(_("The ID number holds no valid birth date.")) from exc
     if not _place_known(text[:6], birth.year):
         raise Bad(_("The ID number's region code %(code)s does not exist.") % {"code": text[:6]})

@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from zoufang.org.models import User
 
 from zoufang.registry.loading import Loader as Loading
+from zoufang.registry.loading import Staged
 
 logger = logging.getLogger(__name__)
 Source = Change.Source
@@ -673,6 +674,7 @@ IMPORT_ROLES = frozenset(
     }
 )
 BATCH_ROWS = 20_000
+FIRST_BATCH_ROWS = 2_500
 REPORT_HEADERS = ["行号", "列", "值", "原因"]
 
 
@@ -833,7 +835,7 @@ def _rejection_rows(job: ImportJob, items: list[importers.Rejection]) -> list[Im
 
 @dataclass
 class _Chunk:
-    batch: list[tuple]
+    staged: Staged
     problems: list[importers.Rejection]
     rejected_rows: set[int]
     first: int
@@ -848,6 +850,7 @@ def _produce(
     out: queue.Queue,
     stop: threading.Event,
     language: str | None,
+    stage_rows: Callable[[list[tuple]], Staged],
 ) -> None:
     """Read and prepare rows (pure Python, no database) into batches on `out`, so that the
     next batch is prepared while the database loads the previous one."""
@@ -869,6 +872,9 @@ def _produce(
         first = processed = previous = 0
         last = table.header_row
         mapping = table.mapping
+        # The first batches are small, so that the database starts loading while the rest
+        # of the file is read; then they double up to BATCH_ROWS.
+        limit = min(FIRST_BATCH_ROWS, BATCH_ROWS)
         for number, cells in table.rows:
             if stop.is_set():
                 return
@@ -880,12 +886,12 @@ def _produce(
             # A full batch is handed over at the next change of address, so that the rows of
             # one dwelling (usually together in a file) land in the same batch; a batch never
             # grows past twice the size.
-            if size >= BATCH_ROWS and (
-                size >= 2 * BATCH_ROWS
-                or (staged is not None and batch and staged[3] != batch[-1][3])
+            if size >= limit and (
+                size >= 2 * limit or (staged is not None and batch and staged[3] != batch[-1][3])
             ):
-                put(_Chunk(batch, problems, rejected, first, previous, processed))
+                put(_Chunk(stage_rows(batch), problems, rejected, first, previous, processed))
                 batch, problems, rejected, first, processed = [], [], set(), 0, 0
+                limit = min(2 * limit, BATCH_ROWS)
             if not first:
                 first = number
             processed += 1
@@ -896,7 +902,7 @@ def _produce(
             else:
                 batch.append(staged)
         if batch or problems:
-            put(_Chunk(batch, problems, rejected, first, last, processed))
+            put(_Chunk(stage_rows(batch), problems, rejected, first, last, processed))
         put(None)
     except (csv.Error, UnicodeDecodeError, OSError) as exc:
         put(importers.ImportFileError(str(exc)))
@@ -915,7 +921,7 @@ def _run_batches(
     def flush(chunk: _Chunk) -> None:
         try:
             with transaction.atomic():
-                result = loader.load_batch(chunk.batch, now=timezone.now())
+                result = loader.load_batch(chunk.staged, now=timezone.now())
                 rows = chunk.problems + result.rejections
                 if kept is None:
                     ImportRejection.objects.bulk_create(_rejection_rows(job, rows))
@@ -926,7 +932,7 @@ def _run_batches(
             first = chunk.first or chunk.last
             raise _BatchFailed(first, chunk.last, str(exc).splitlines()[0][:300]) from exc
         job.processed_rows += chunk.processed
-        job.accepted += len(chunk.batch) - len(result.rejections)
+        job.accepted += chunk.staged.count - len(result.rejections)
         job.rejected += len(chunk.rejected_rows) + len({r.row for r in result.rejections})
         job.created += result.created
         job.updated += result.updated
@@ -947,7 +953,7 @@ def _run_batches(
     stop = threading.Event()
     producer = threading.Thread(
         target=_produce,
-        args=(table, spec, ctx, chunks, stop, translation.get_language()),
+        args=(table, spec, ctx, chunks, stop, translation.get_language(), loader.stage_rows),
         name="registry-import-read",
     )
     producer.start()

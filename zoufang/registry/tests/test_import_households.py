@@ -109,3 +109,63 @@ def test_a_changed_row_updates_with_history(tree, write_csv, ids):
     phone = Change.objects.get(job=job, field="phone")
     assert (phone.old, phone.new) == ("138****0001", "138****0009")
     assert Person.objects.with_phone("13803740009").exists()
+
+
+def test_a_person_who_moved_to_a_new_address_moves_with_history(tree, write_csv, ids):
+    a = ids()
+    run(
+        write_csv(
+            [HEADER, ["文峰路", "12", "", "", "", "自住", "王建国", a, "13803740001", "户主", ""]]
+        ),
+        tree.beat_a,
+    )
+    job = run(
+        write_csv(
+            [HEADER, ["七一路", "8", "", "", "", "自住", "王建国", a, "13803740001", "户主", ""]],
+            name="moved.csv",
+        ),
+        tree.beat_a,
+    )
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert (job.created, job.updated) == (0, 1)
+    wang = Person.objects.with_id_number(a).get()
+    assert wang.household.place.road == "七一路"
+    assert Household.objects.get(place__road="七一路").householder == wang
+    assert Change.objects.filter(job=job, entity="person", field="household").exists()
+
+
+def test_values_with_tabs_backslashes_and_line_breaks_are_stored_as_written(tree, write_csv, ids):
+    a, b = ids(), ids(male=False)
+    path = write_csv(
+        [
+            HEADER,
+            ["文峰路", "12", "", "", "", "自住", "王\\建国", a, "", "户主", "许昌市\t魏都区"],
+            ["文峰路", "12", "", "", "", "自住", "李秀英", b, "", "配偶", "郑州市\n金水区\\N"],
+        ]
+    )
+    job = run(path, tree.beat_a)
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert job.accepted == 2
+    wang = Person.objects.with_id_number(a).get()
+    assert wang.name == "王\\建国"
+    # Stray spaces (a tab among them) are collapsed, as in every text cell.
+    assert wang.registered_address == "许昌市 魏都区"
+    assert Person.objects.with_id_number(b).get().registered_address == "郑州市 金水区\\N"
+
+
+def test_the_householder_is_the_last_accepted_row_that_says_so(tree, write_csv, ids):
+    a, b = ids(), ids(male=False)
+    path = write_csv(
+        [
+            HEADER,
+            ["文峰路", "12", "", "", "", "自住", "王建国", a, "", "户主", ""],
+            ["文峰路", "12", "", "", "", "自住", "李秀英", b, "", "配偶", ""],
+            # Declares itself householder but its ID number fails: not the householder.
+            ["文峰路", "12", "", "", "", "自住", "张伟", "410102198503040357", "", "户主", ""],
+        ]
+    )
+    job = run(path, tree.beat_a)
+    assert (job.accepted, job.rejected) == (2, 1)
+    home = Household.objects.get(place__house_number="12")
+    assert home.householder == Person.objects.with_id_number(a).get()
+    assert set(home.residents.values_list("name", flat=True)) == {"王建国", "李秀英"}
