@@ -166,9 +166,6 @@ def visit_out(visit: Visit, task_state: str | None = None) -> dict:
     summary="Submit a visit (idempotent by client_uuid)",
 )
 def submit(request: HttpRequest, payload: VisitIn) -> Status:
-    t = selectors.get_task_for_user(
-        request.user, payload.task_id, related=selectors.TASK_SUBMIT_RELATED
-    )
     data = services.VisitInput(
         outcome=payload.outcome,
         started_at=payload.started_at,
@@ -182,17 +179,18 @@ def submit(request: HttpRequest, payload: VisitIn) -> Status:
         note=payload.note,
         topics=payload.topics,
         leaflets=payload.leaflets,
-        findings=[f.dict() for f in payload.findings],
+        findings=[f.model_dump() for f in payload.findings],
     )
     try:
+        # The task's access check (404 outside the user's subtree) is the service's row lock.
         result = services.visit_submit(
-            actor=request.user, task=t, data=data, client_uuid=payload.client_uuid
+            actor=request.user, task_id=payload.task_id, data=data, client_uuid=payload.client_uuid
         )
     except services.VisitConflict as exc:
         raise Conflict(str(exc)) from exc
     # visit_submit has committed by now: the acknowledgement follows the commit.
     if result.created:
-        return Status(201, visit_out(result.visit, task_state=t.state))
+        return Status(201, visit_out(result.visit, task_state=result.task_state))
     return Status(200, visit_out(result.visit))
 
 

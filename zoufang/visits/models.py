@@ -76,8 +76,14 @@ class VisitTask(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="visit_tasks",
     )
+    # Foreign keys whose column leads a composite index below get no index of their own:
+    # each index is one more entry to write on the hot paths (submitting a visit).
     beat = models.ForeignKey(
-        "org.Unit", verbose_name=_("beat"), on_delete=models.PROTECT, related_name="visit_tasks"
+        "org.Unit",
+        verbose_name=_("beat"),
+        on_delete=models.PROTECT,
+        related_name="visit_tasks",
+        db_index=False,  # vis_task_beat
     )
     unit_path = PathField(_("beat path"), editable=False)
     kind = models.CharField(_("visit kind"), max_length=12, choices=VisitKind.choices)
@@ -96,6 +102,7 @@ class VisitTask(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="visit_tasks",
+        db_index=False,  # vis_task_team
     )
     # The walk group (same building or street) and the address as it sorts on a list.
     batch = models.CharField(_("batch"), max_length=120, blank=True)
@@ -159,7 +166,9 @@ class VisitTask(TimeStampedModel):
 class TaskEvent(models.Model):
     """One change of a task: generated, assigned, scheduled, visited… (old → new, who, why)."""
 
-    task = models.ForeignKey(VisitTask, on_delete=models.CASCADE, related_name="events")
+    task = models.ForeignKey(
+        VisitTask, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # vis_event_task
     action = models.CharField(_("action"), max_length=20)
     old = models.CharField(_("old value"), max_length=200, blank=True)
     new = models.CharField(_("new value"), max_length=200, blank=True)
@@ -197,8 +206,13 @@ class RegistryState(models.TextChoices):
 class Visit(models.Model):
     """One call at a task's address by a team: who went, when, the outcome and the form."""
 
+    # No single-column index where a composite index below starts with the column.
     task = models.ForeignKey(
-        VisitTask, verbose_name=_("task"), on_delete=models.PROTECT, related_name="visits"
+        VisitTask,
+        verbose_name=_("task"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+        db_index=False,  # vis_visit_task
     )
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.PROTECT, related_name="visits"
@@ -210,7 +224,12 @@ class Visit(models.Model):
         "registry.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
     )
     team = models.ForeignKey(
-        "org.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+        "org.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+        db_index=False,  # vis_visit_team
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
@@ -298,7 +317,9 @@ class Visit(models.Model):
 class VisitMember(models.Model):
     """A team member present on a visit: each one is credited with it."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="members")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="members", db_index=False
+    )  # vis_member_once
     personnel = models.ForeignKey(
         "org.Personnel", on_delete=models.PROTECT, related_name="visit_credits"
     )
@@ -327,7 +348,9 @@ class VisitMember(models.Model):
 class VisitTopic(models.Model):
     """A propaganda topic (宣传内容) explained on a visit."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="topics")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="topics", db_index=False
+    )  # vis_topic_once
     item = models.ForeignKey("campaigns.CatalogItem", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -340,7 +363,9 @@ class VisitTopic(models.Model):
 class VisitLeaflet(models.Model):
     """A leaflet (宣传彩页) handed out on a visit, and how many."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="leaflets")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="leaflets", db_index=False
+    )  # vis_leaflet_once
     item = models.ForeignKey("campaigns.CatalogItem", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
 

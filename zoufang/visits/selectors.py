@@ -38,10 +38,9 @@ if TYPE_CHECKING:
 # ---- access functions: 404 for missing and for outside the user's subtree alike -------------
 
 
-# What a task page shows with the task; submitting a visit needs only the campaign and team
-# (a five-table join costs PostgreSQL more to plan than to run).
+# What a task page shows with the task. Submitting a visit checks access in the statement that
+# locks the task (services.visit_submit).
 TASK_PAGE_RELATED = ("beat", "team", "place", "campaign", "beat__parent")
-TASK_SUBMIT_RELATED = ("campaign", "team")
 
 
 def get_task_for_user(

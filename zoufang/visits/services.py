@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,7 @@ from zoufang.campaigns.models import Campaign, CatalogItem, VisitForm
 from zoufang.core.roles import Role
 from zoufang.core.scope import user_manages, user_scope
 from zoufang.org.models import Team, TeamMember, Unit
-from zoufang.visits import formschema
+from zoufang.visits import formschema, pgsubmit
 from zoufang.visits.models import (
     ADDRESS_PROBLEMS,
     OPEN_STATES,
@@ -400,6 +401,7 @@ class VisitInput:
 class SubmitResult:
     visit: Visit
     created: bool
+    task_state: str = ""  # the task's state after a new visit ("" for a replay)
 
 
 def visit_payload_hash(task_id: int, data: VisitInput) -> str:
@@ -413,14 +415,17 @@ def visit_payload_hash(task_id: int, data: VisitInput) -> str:
     return _hash(payload)
 
 
-def _replay(client_uuid: uuid.UUID, digest: str) -> SubmitResult | None:
-    found = Visit.objects.filter(client_uuid=client_uuid).values_list("pk", "payload_hash")
-    row = found.first()
-    if row is None:
+def _stored(client_uuid: uuid.UUID) -> tuple[int, str] | None:
+    """(id, payload hash) of the visit already stored under this client UUID, if any."""
+    return Visit.objects.filter(client_uuid=client_uuid).values_list("pk", "payload_hash").first()
+
+
+def _replayed(stored: tuple[int, str] | None, digest: str) -> SubmitResult | None:
+    if stored is None:
         return None
-    if row[1] != digest:
+    if stored[1] != digest:
         raise VisitConflict()
-    return SubmitResult(visit=Visit.objects.get(pk=row[0]), created=False)
+    return SubmitResult(visit=Visit.objects.get(pk=stored[0]), created=False)
 
 
 def visit_team(task: VisitTask, actor: User) -> Team | None:
@@ -456,50 +461,85 @@ def _coordinate(value: Any, limit: int, name: str, errors: dict[str, str]) -> De
     return number
 
 
+@dataclass
+class _Locked:
+    """A task as a submission holds it: row locked, with what the checks need."""
+
+    task: VisitTask
+    campaign_start: dt.date
+    members: set[int] | None  # personnel of the task's team (None: the task has no team)
+    replay: tuple[int, str] | None  # (id, payload hash) of a visit under the client UUID
+
+
+def _task_lock(actor: User, task_id: int, client_uuid: uuid.UUID) -> _Locked:
+    """Lock the task for a submission, or 404 when the actor does not see it (missing or
+    outside their jurisdiction). Concurrent submissions to one task queue here."""
+    scope = user_scope(actor)
+    if scope.nothing:
+        raise Http404
+    if connection.vendor == "postgresql":
+        row = pgsubmit.lock_task(scope, task_id, client_uuid)
+        if row is None:
+            raise Http404
+        members = row.members if row.task.team_id else None
+        return _Locked(row.task, row.campaign_start, members, row.replay)
+    task = (
+        VisitTask.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None:
+        raise Http404
+    members = None
+    if task.team_id:
+        members = set(
+            TeamMember.objects.filter(team_id=task.team_id).values_list("personnel_id", flat=True)
+        )
+    return _Locked(task, task.campaign.start_date, members, _stored(client_uuid))
+
+
 def visit_submit(
-    *, actor: User, task: VisitTask, data: VisitInput, client_uuid: uuid.UUID | str
+    *, actor: User, task_id: int, data: VisitInput, client_uuid: uuid.UUID | str
 ) -> SubmitResult:
-    """Record one visit to `task`. The same `client_uuid` with the same content returns the
-    first visit (nothing is written twice, even for concurrent identical requests); with other
-    content it raises VisitConflict. Bad input raises ValidationError naming the fields.
-    Returns only after the transaction has committed."""
+    """Record one visit to the task `task_id` (404 if the actor does not see it). The same
+    `client_uuid` with the same content returns the first visit (nothing is written twice,
+    even for concurrent identical requests); with other content it raises VisitConflict. Bad
+    input raises ValidationError naming the fields. Returns only after the transaction has
+    committed."""
     client_uuid = uuid.UUID(str(client_uuid))
-    digest = visit_payload_hash(task.pk, data)
+    digest = visit_payload_hash(task_id, data)
     try:
         with transaction.atomic():
             # Serialise submissions for one task; a replay then sees the first one's row.
-            # Lock the row and re-read what may have changed since the caller loaded it;
-            # the relations loaded by the access function (campaign, team…) stay.
-            state, attempts, team_id = (
-                VisitTask.objects.select_for_update()
-                .filter(pk=task.pk)
-                .values_list("state", "attempts", "team_id")
-                .get()
-            )
-            # Setting the id drops a stale cached team (ForeignKeyDeferredAttribute).
-            task.state, task.attempts, task.team_id = state, attempts, team_id
-            replay = _replay(client_uuid, digest)
+            locked = _task_lock(actor, task_id, client_uuid)
+            if locked.replay is None and not locked.task.is_open:
+                # The lock may have been waited for while the first of two identical
+                # submissions closed the task: look for it afresh before saying "closed".
+                locked.replay = _stored(client_uuid)
+            replay = _replayed(locked.replay, digest)
             if replay is not None:
                 return replay
-            visit = _visit_create(
-                actor=actor, task=task, data=data, client_uuid=client_uuid, digest=digest
+            return _visit_create(
+                actor=actor, locked=locked, data=data, client_uuid=client_uuid, digest=digest
             )
     except IntegrityError:
-        # The same UUID committed for another task in the meantime: a replay or a conflict.
-        replay = _replay(client_uuid, digest)
+        # The same UUID committed in the meantime (for this task or another): a replay or a
+        # conflict.
+        replay = _replayed(_stored(client_uuid), digest)
         if replay is not None:
             return replay
         raise
-    return SubmitResult(visit=visit, created=True)
 
 
 def _visit_create(
-    *, actor: User, task: VisitTask, data: VisitInput, client_uuid: uuid.UUID, digest: str
-) -> Visit:
+    *, actor: User, locked: _Locked, data: VisitInput, client_uuid: uuid.UUID, digest: str
+) -> SubmitResult:
+    task = locked.task
     if not may_record(actor, task):
         raise PermissionDenied(_("You may not record visits for this beat."))
     errors: dict[str, str] = {}
-    campaign = task.campaign
     now = timezone.now()
     if not task.is_open:
         errors["task"] = _(
@@ -526,7 +566,7 @@ def _visit_create(
             errors["ended_at"] = _("The end time is in the future: check the time.")
         elif ended < started:
             errors["ended_at"] = _("The visit cannot end before it starts.")
-        elif timezone.localdate(started) < campaign.start_date:
+        elif timezone.localdate(started) < locked.campaign_start:
             errors["started_at"] = _("The visit is dated before the campaign started.")
     lat = _coordinate(data.latitude, 90, "latitude", errors)
     lng = _coordinate(data.longitude, 180, "longitude", errors)
@@ -538,23 +578,29 @@ def _visit_create(
             accuracy = max(0, int(float(data.gps_accuracy)))
         except (TypeError, ValueError):
             errors["gps_accuracy"] = _("The GPS accuracy is not a number.")
-    team = visit_team(task, actor)
+    team_id, allowed = task.team_id, locked.members
+    if team_id is None:  # a task no team was given: the actor's team in the beat
+        team = visit_team(task, actor)
+        team_id = team.pk if team else None
+        allowed = set(
+            TeamMember.objects.filter(team=team).values_list("personnel_id", flat=True)
+            if team
+            else []
+        )
     member_ids = sorted({int(m) for m in data.members})
-    allowed = set(
-        TeamMember.objects.filter(team=team).values_list("personnel_id", flat=True) if team else []
-    )
     if not member_ids:
         errors["members"] = _("Tick the team members who were there.")
-    elif not set(member_ids) <= allowed:
+    elif not set(member_ids) <= (allowed or set()):
+        name = Team.objects.filter(pk=team_id).values_list("name", flat=True).first()
         errors["members"] = _("Only members of the team %(team)s can be credited.") % {
-            "team": team.name if team else "—"
+            "team": name or "—"
         }
     # The form, the topics and the leaflets.
-    form = _visit_form(campaign.pk, task.kind)
+    form = _visit_form(task.campaign_id, task.kind)
     visited = data.outcome == Outcome.VISITED
     clean = formschema.clean_answers(form, task.kind, data.answers or {}, required=visited)
     errors.update({f"q_{k}" if k != "answers" else k: v for k, v in clean.errors.items()})
-    catalog = _publicity_catalog(campaign.pk)
+    catalog = _publicity_catalog(task.campaign_id)
     topics = []
     for code in dict.fromkeys(data.topics or []):
         item = catalog.get((CatalogItem.Kind.TOPIC, code))
@@ -583,13 +629,13 @@ def _visit_create(
 
     state = OUTCOME_TO_STATE[Outcome(data.outcome)]
     visit = Visit(
-        task=task,
-        campaign=campaign,
+        task_id=task.pk,
+        campaign_id=task.campaign_id,
         beat_id=task.beat_id,
         unit_path=task.unit_path,
         kind=task.kind,
         place_id=task.place_id,
-        team=team,
+        team_id=team_id,
         outcome=data.outcome,
         method=method,
         started_at=started,
@@ -604,6 +650,7 @@ def _visit_create(
         topic_count=len(topics),
         leaflet_count=sum(q for _i, q in leaflets),
         recorded_by=actor,
+        created_at=now,
         client_uuid=client_uuid,
         payload_hash=digest,
     )
@@ -612,23 +659,36 @@ def _visit_create(
         # acknowledged without waiting for the registry's services and their history rows.
         visit.registry_state = RegistryState.PENDING
         visit.registry_answers = _seal(clean.registry)
-    visit.save()  # a UUID clash aborts the whole transaction; visit_submit handles it
+    old_state = task.state
+    task.state = state
+    task.attempts += 1
+    task.last_visit_at = ended
+    # Nobody home: back on the list, flagged for evenings or the weekend (错时).
+    task.retry_off_hours = state == TaskState.RETRY
+    task.updated_at = now
+    event = TaskEvent(
+        task_id=task.pk,
+        action="visit",
+        old=old_state,
+        new=state,
+        actor=actor,
+        reason=str(visit.get_outcome_display())[:200],
+        at=now,
+    )
+    # One write for the visit and all that goes with it. A UUID clash aborts the whole
+    # transaction; visit_submit handles it.
+    write = pgsubmit.insert_visit if connection.vendor == "postgresql" else _visit_insert_orm
+    visit.photo_total = write(
+        visit=visit,
+        members=member_ids,
+        topics=[i.pk for i in topics],
+        leaflets=[(i.pk, q) for i, q in leaflets],
+        task=task,
+        event=event,
+    )
+    visit.member_ids = member_ids
     if visit.registry_state == RegistryState.PENDING:
         transaction.on_commit(partial(_queue_registry_apply, visit.pk), robust=True)
-    VisitMember.objects.bulk_create(
-        VisitMember(
-            visit=visit,
-            personnel_id=pk,
-            unit_path=visit.unit_path,
-            campaign=campaign,
-            outcome=visit.outcome,
-        )
-        for pk in member_ids
-    )
-    VisitTopic.objects.bulk_create(VisitTopic(visit=visit, item=i) for i in topics)
-    VisitLeaflet.objects.bulk_create(
-        VisitLeaflet(visit=visit, item=i, quantity=q) for i, q in leaflets
-    )
     found = 0
     for n, item in enumerate(clean.findings + spot):
         _finding_create(
@@ -643,37 +703,51 @@ def _visit_create(
     if found:
         visit.finding_count = found
         visit.save(update_fields=["finding_count"])
-    # Photos the phone sent ahead of the visit wait under its UUID.
-    visit.photo_total = VisitPhoto.objects.filter(
-        visit_uuid=client_uuid, visit__isnull=True
-    ).update(visit=visit)
-    visit.member_ids = member_ids
     if data.outcome in ADDRESS_PROBLEMS:
         CorrectionRequest.objects.create(
             visit=visit,
-            task=task,
+            task_id=task.pk,
             place_id=task.place_id,
             beat_id=task.beat_id,
             unit_path=task.unit_path,
             reason=data.outcome,
             note=visit.note,
         )
-    old_state = task.state
-    task.state = state
-    task.attempts += 1
-    task.last_visit_at = ended
-    # Nobody home: back on the list, flagged for evenings or the weekend (错时).
-    task.retry_off_hours = state == TaskState.RETRY
-    task.save(update_fields=["state", "attempts", "last_visit_at", "retry_off_hours", "updated_at"])
-    TaskEvent.objects.create(
-        task=task,
-        action="visit",
-        old=old_state,
-        new=state,
-        actor=actor,
-        reason=visit.get_outcome_display(),
+    return SubmitResult(visit=visit, created=True, task_state=task.state)
+
+
+def _visit_insert_orm(
+    *,
+    visit: Visit,
+    members: list[int],
+    topics: list[int],
+    leaflets: list[tuple[int, int]],
+    task: VisitTask,
+    event: TaskEvent,
+) -> int:
+    """The same write as `pgsubmit.insert_visit`, statement by statement (SQLite). Returns
+    the number of photos that were waiting for the visit."""
+    visit.save(force_insert=True)
+    VisitMember.objects.bulk_create(
+        VisitMember(
+            visit=visit,
+            personnel_id=pk,
+            unit_path=visit.unit_path,
+            campaign_id=visit.campaign_id,
+            outcome=visit.outcome,
+        )
+        for pk in members
     )
-    return visit
+    VisitTopic.objects.bulk_create(VisitTopic(visit=visit, item_id=pk) for pk in topics)
+    VisitLeaflet.objects.bulk_create(
+        VisitLeaflet(visit=visit, item_id=pk, quantity=q) for pk, q in leaflets
+    )
+    photos = VisitPhoto.objects.filter(visit_uuid=visit.client_uuid, visit__isnull=True).update(
+        visit=visit
+    )
+    task.save(update_fields=["state", "attempts", "last_visit_at", "retry_off_hours", "updated_at"])
+    event.save(force_insert=True)
+    return photos
 
 
 _CACHE_SECONDS = 60
@@ -764,9 +838,9 @@ def _unseal(token: str) -> dict[str, Any]:
 
 
 def _queue_registry_apply(visit_id: int) -> None:
-    from zoufang.visits.tasks import visit_registry_apply_task
+    from zoufang.visits.tasks import registry_apply_soon
 
-    visit_registry_apply_task.delay(visit_id)
+    registry_apply_soon(visit_id)
 
 
 @transaction.atomic
@@ -1007,8 +1081,6 @@ def visit_photo_add(
     visit = Visit.objects.select_for_update().filter(client_uuid=visit_uuid).first()
     if visit is not None:
         if not user_scope(actor).contains(visit.unit_path):
-            from django.http import Http404
-
             raise Http404
         if not may_record(actor, visit.task):
             raise PermissionDenied(_("You may not add to this visit."))

@@ -166,7 +166,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         if not errors:
             try:
                 result = services.visit_submit(
-                    actor=request.user, task=task, data=data, client_uuid=client_uuid
+                    actor=request.user, task_id=task.pk, data=data, client_uuid=client_uuid
                 )
             except ValidationError as exc:
                 errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}

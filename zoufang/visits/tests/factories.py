@@ -33,7 +33,7 @@ def visit_input(task, *, outcome: str = "visited", members=None, **kw: Any) -> V
 def record(task, actor, *, outcome: str = "visited", client_uuid=None, **kw: Any):
     return visit_submit(
         actor=actor,
-        task=task,
+        task_id=task.pk,
         data=visit_input(task, outcome=outcome, **kw),
         client_uuid=client_uuid or uuid.uuid4(),
     ).visit

@@ -71,3 +71,22 @@ def test_twenty_different_visits_to_one_task_make_one(member_a, household_task, 
     assert codes.count(201) == 1
     assert codes.count(422) == N - 1
     assert Visit.objects.count() == 1
+
+
+def test_twenty_identical_calls_that_leave_the_task_open_make_one_visit(
+    member_a, household_task, people
+):
+    """Nobody home keeps the task open, so the waiting requests pass the task check and meet
+    the first visit at the unique client UUID instead."""
+    from zoufang.org.services import api_token_create
+
+    _t, key = api_token_create(user=member_a)
+    body = payload(household_task, people, outcome="nobody_home", answers={})
+    results = _burst(lambda i: body, key)
+    codes = sorted(code for code, _ in results)
+    assert codes.count(201) == 1
+    assert codes.count(200) == N - 1
+    assert len({b["id"] for _, b in results}) == 1
+    assert Visit.objects.count() == 1
+    task = VisitTask.objects.get(pk=household_task.pk)
+    assert (task.state, task.attempts) == ("retry", 1)

@@ -5,6 +5,7 @@ sweep applies any update whose message was lost."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from io import StringIO
 
 from django.core.management import call_command
@@ -14,7 +15,12 @@ from zoufang.registry.models import Change, Household, Person
 from zoufang.registry.tests.factories import id_number
 from zoufang.visits.models import RegistryState, Visit
 from zoufang.visits.services import visit_registry_apply, visit_registry_sweep
-from zoufang.visits.tasks import visit_registry_apply_task, visit_registry_sweep_task
+from zoufang.visits.tasks import (
+    Outbox,
+    visit_registry_apply_many_task,
+    visit_registry_apply_task,
+    visit_registry_sweep_task,
+)
 from zoufang.visits.tests.factories import record
 
 ANSWERS = {"householder_name": "李秀英", "rented": "yes", "satisfaction": "满意"}
@@ -106,3 +112,38 @@ def test_a_call_that_reached_nobody_has_nothing_for_the_registry(
     assert queued == []
     assert visit.registry_state == RegistryState.NONE
     assert visit.registry_answers == ""
+
+
+def test_one_message_applies_several_visits_once_each(tasks, places, officer_a):
+    first = record(tasks[places.dwellings[0].pk], officer_a, answers=ANSWERS)
+    second = record(tasks[places.dwellings[1].pk], officer_a, answers=ANSWERS)
+    # A duplicated id, as a retried message would carry it, is applied once.
+    assert visit_registry_apply_many_task.delay([first.pk, second.pk, first.pk]).get() == 2
+    assert visit_registry_apply_many_task.delay([first.pk, second.pk]).get() == 0
+    for visit in (first, second):
+        assert Visit.objects.get(pk=visit.pk).registry_state == RegistryState.APPLIED
+        assert _history(visit) > 0
+
+
+def test_a_web_process_sends_the_visits_of_one_window_in_one_message():
+    sent: list[list[int]] = []
+    outbox = Outbox(sent.append, window=0.05)
+    for pk in (11, 12, 13):
+        outbox.add(pk)
+    deadline = time.monotonic() + 5
+    while not sent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sent == [[11, 12, 13]]
+    outbox.add(14)
+    outbox.flush()  # what a stopping process does
+    assert sent == [[11, 12, 13], [14]]
+
+
+def test_a_broker_that_is_down_is_logged_and_left_to_the_sweep(caplog):
+    def down(ids: list[int]) -> None:
+        raise ConnectionError("broker down")
+
+    outbox = Outbox(down, window=60)
+    outbox.add(21)
+    outbox.flush()  # logged; the sweep applies the visit later
+    assert "not queued" in caplog.text

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from zoufang.findings.models import Finding
@@ -204,8 +205,9 @@ def test_a_member_of_another_team_cannot_be_credited(household_task, officer_a, 
 
 def test_a_task_outside_the_users_beat_is_not_theirs(tasks, places, officer_b):
     task = tasks[places.dwellings[0].pk]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # as if it did not exist, like every access function
         record(task, officer_b)
+    assert Visit.objects.count() == 0
 
 
 def test_a_closed_task_takes_no_new_visit(household_task, officer_a):
@@ -221,8 +223,8 @@ def test_a_closed_task_takes_no_new_visit(household_task, officer_a):
 def test_the_same_uuid_and_payload_returns_the_first_visit(household_task, officer_a):
     key = uuid.uuid4()
     data = visit_input(household_task)
-    first = visit_submit(actor=officer_a, task=household_task, data=data, client_uuid=key)
-    again = visit_submit(actor=officer_a, task=household_task, data=data, client_uuid=key)
+    first = visit_submit(actor=officer_a, task_id=household_task.pk, data=data, client_uuid=key)
+    again = visit_submit(actor=officer_a, task_id=household_task.pk, data=data, client_uuid=key)
     assert first.created
     assert not again.created
     assert again.visit.pk == first.visit.pk
@@ -232,8 +234,66 @@ def test_the_same_uuid_and_payload_returns_the_first_visit(household_task, offic
 def test_the_same_uuid_with_other_content_is_a_conflict(household_task, officer_a):
     key = uuid.uuid4()
     data = visit_input(household_task)
-    visit_submit(actor=officer_a, task=household_task, data=data, client_uuid=key)
+    visit_submit(actor=officer_a, task_id=household_task.pk, data=data, client_uuid=key)
     data.note = "另一次"
     with pytest.raises(VisitConflict):
-        visit_submit(actor=officer_a, task=household_task, data=data, client_uuid=key)
+        visit_submit(actor=officer_a, task_id=household_task.pk, data=data, client_uuid=key)
     assert Visit.objects.count() == 1
+
+
+def test_the_same_uuid_for_another_task_is_a_conflict(tasks, places, officer_a):
+    key = uuid.uuid4()
+    first, other = tasks[places.dwellings[0].pk], tasks[places.dwellings[1].pk]
+    record(first, officer_a, client_uuid=key)
+    with pytest.raises(VisitConflict):
+        record(other, officer_a, client_uuid=key)
+    assert Visit.objects.count() == 1
+    other.refresh_from_db()
+    assert (other.state, other.attempts) == (TaskState.PENDING, 0)
+
+
+def test_a_visit_is_written_with_everything_that_goes_with_it(tasks, places, officer_a, people):
+    """Members, topics, leaflets, the task's new state and its event, and the photos sent
+    ahead: on PostgreSQL one statement after the one that locks the task."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zoufang.visits.models import TaskEvent, VisitLeaflet, VisitTopic
+
+    record(tasks[places.dwellings[1].pk], officer_a)  # the forms and catalog are cached now
+    task = tasks[places.dwellings[0].pk]
+    data = visit_input(
+        task,
+        members=[people.co_a.pk, people.aux_a.pk],
+        topics=["traffic", "drugs"],
+        leaflets={"civility": 2, "crime-prevention": 1},
+    )
+    with CaptureQueriesContext(connection) as queries:
+        result = visit_submit(actor=officer_a, task_id=task.pk, data=data, client_uuid=uuid.uuid4())
+    statements = [q for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    if connection.vendor == "postgresql":
+        assert len(statements) == 2
+    visit = Visit.objects.get(pk=result.visit.pk)
+    assert set(visit.members.values_list("personnel_id", flat=True)) == {
+        people.co_a.pk,
+        people.aux_a.pk,
+    }
+    assert set(VisitTopic.objects.filter(visit=visit).values_list("item__code", flat=True)) == {
+        "traffic",
+        "drugs",
+    }
+    assert {
+        (code, n)
+        for code, n in VisitLeaflet.objects.filter(visit=visit).values_list(
+            "item__code", "quantity"
+        )
+    } == {("civility", 2), ("crime-prevention", 1)}
+    assert (visit.topic_count, visit.leaflet_count) == (2, 3)
+    assert visit.created_at is not None
+    assert visit.recorded_by == officer_a
+    task.refresh_from_db()
+    assert (task.state, task.attempts) == (TaskState.VISITED, 1)
+    assert task.last_visit_at == data.ended_at
+    event = TaskEvent.objects.get(task=task, action="visit")
+    assert (event.old, event.new, event.actor) == ("pending", "visited", officer_a)
+    assert result.task_state == TaskState.VISITED
