@@ -238,11 +238,11 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append(
 # ---- visits
 # Largest visit photo accepted, in megabytes (images only; at most five per visit).
 VISITS_PHOTO_MAX_MB = env_int("VISITS_PHOTO_MAX_MB", 8)
-# A visit's registry update runs after its commit (visits.apply_registry); this sweep applies
-# any whose message was lost (broker restart, worker down).
 # The visits a web process commits within this many milliseconds have their registry updates
 # queued in one message (visits.apply_registry_many); 0 sends one message per visit.
 VISITS_REGISTRY_BATCH_MS = env_int("VISITS_REGISTRY_BATCH_MS", 500)
+# A visit's registry update runs after its commit (visits.apply_registry); this sweep applies
+# any whose message was lost (broker restart, worker down).
 CELERY_BEAT_SCHEDULE["visits-sweep-registry"] = {
     "task": "visits.sweep_registry",
     "schedule": timedelta(minutes=env_int("VISITS_REGISTRY_SWEEP_MINUTES", 10)),
