@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from zoufang.registry.importers import Rejection, Spec
@@ -119,7 +119,9 @@ def _targets(spec: Spec, stage: str) -> list[Target]:
                 "person",
                 "registry_person",
                 f"{with_place} JOIN registry_household h ON h.place_id = pl.id WHERE 1 = 1",
-                "t.id_hash = s.id_hash",
+                # The unique index on id_hash is partial (blank hashes excluded): the
+                # condition must say so for the planner to use it (else: a full scan).
+                "t.id_hash = s.id_hash AND t.id_hash <> ''",
                 (
                     Col("name", "s.name"),
                     Col("relation", "s.relation"),
@@ -284,6 +286,7 @@ class Loader:
         self._sequences: dict[str, str] = {}
         self.touches_places = False
         self.stored_rows: list[int] = []
+        self.optimistic = True  # see load_batch
         self._sep_at = self.cols.index("separated") if "separated" in self.cols else None
         self._code_at = self.cols.index("address_code")
         self.pg = connection.vendor == "postgresql"
@@ -324,7 +327,7 @@ class Loader:
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}_addr")
             cur.execute(f"CREATE TEMPORARY TABLE {self.stage} ({cols})")
             cur.execute(
-                f"CREATE TEMPORARY TABLE {self.stage}_seen (k text PRIMARY KEY, row_no bigint)"
+                f"CREATE TEMPORARY TABLE {self.stage}_seen (pid bigint PRIMARY KEY, row_no bigint)"
             )
             cur.execute(f"CREATE TEMPORARY TABLE {self.stage}_old (row_no bigint PRIMARY KEY)")
             cur.execute(
@@ -339,7 +342,7 @@ class Loader:
         fit, and every batch then reads and writes them through the disk. The setting can only
         change before the session first touches a temporary table, so a session that already
         has (a worker's second job) keeps what it got."""
-        from django.db import DatabaseError, transaction
+        from django.db import DatabaseError
 
         try:
             with transaction.atomic(), connection.cursor() as cur:
@@ -395,11 +398,18 @@ class Loader:
             return [("id_hash", "id_number")]
         return [("address_code", "address_code"), ("credit_code", "credit_code")]
 
-    def _reject(self, cur: Any) -> list[Rejection]:
+    def _reject(self, cur: Any, *, stored: bool = True) -> list[Rejection]:
         """Find the batch's rows that must not be loaded, delete them from the staging table
         and say why. Also notes what the batch touches of the stored registry: whether any of
         its addresses exists (`self.touches_places`) and which rows are stored persons
-        (`self.stored_rows`), so that load_batch need not look again."""
+        (`self.stored_rows`), so that load_batch need not look again.
+
+        A row whose key an earlier batch of the file had is found through the stored record
+        that batch wrote (`<stage>_seen` maps its id to the file row): one index probe per
+        row that hits a stored record, and nothing for the rows of a fresh load.
+
+        With `stored=False` only what the batch itself shows is checked (the optimistic
+        first try of load_batch, where the unique indexes stand in for the look-ups)."""
         st = self.stage
         found: dict[int, Rejection] = {}
 
@@ -409,34 +419,46 @@ class Loader:
                     int(row_no), self.labels.get(column, column), str(value or "")[:255], reason
                 )
 
-        keys = self._keys()
-        for key, column in keys:
-            # The file's first row of each key, across batches; every later row with the same
-            # key is a duplicate of it.
-            prefix = "" if len(keys) == 1 else f"{key}:"
-            cur.execute(
-                f"INSERT INTO {st}_seen (k, row_no) SELECT %s || {key}, MIN(row_no) FROM {st} "
-                f"WHERE {key} <> '' GROUP BY {key} ON CONFLICT (k) DO NOTHING",
-                [prefix],
-            )
+        def duplicate(first: int) -> str:
+            return _("Duplicate of row %(n)s in this file.") % {"n": first}
+
+        for key, column in self._keys():
             shown = "s.id_masked" if key == "id_hash" else f"s.{key}"
             cur.execute(
-                f"SELECT s.row_no, {shown}, seen.row_no FROM {st} s "
-                f"JOIN {st}_seen seen ON seen.k = %s || s.{key} "
-                f"WHERE s.{key} <> '' AND seen.row_no <> s.row_no",
-                [prefix],
+                f"SELECT s.row_no, {shown}, f.r FROM {st} s JOIN (SELECT {key}, MIN(row_no) r "
+                f"FROM {st} WHERE {key} <> '' GROUP BY {key}) f ON f.{key} = s.{key} "
+                "WHERE s.row_no > f.r"
             )
             for row_no, value, first in cur.fetchall():
-                add(row_no, column, value, _("Duplicate of row %(n)s in this file.") % {"n": first})
+                add(row_no, column, value, duplicate(first))
+        household = self.spec.kind == "household"
         kind = self.targets[0].insert_extra["kind"]
-        cur.execute(
-            f"SELECT s.row_no, s.address_code, t.unit_path <> s.unit_path, t.kind <> {kind} "
-            f"FROM {st} s JOIN registry_place t ON t.address_code = s.address_code"
-        )
-        places = cur.fetchall()
+        seen_place = "" if household else f"LEFT JOIN {st}_seen seen ON seen.pid = t.id"
+        places: list[tuple] = []
+        if stored:
+            cur.execute(
+                f"SELECT s.row_no, s.address_code, t.unit_path <> s.unit_path, t.kind <> {kind}, "
+                f"{'NULL' if household else 'seen.row_no'} FROM {st} s "
+                f"JOIN registry_place t ON t.address_code = s.address_code {seen_place}"
+            )
+            places = cur.fetchall()
         self.touches_places = bool(places)
-        for row_no, code, other_beat, other_kind in places:
-            if other_beat:
+        persons: list[tuple] = []
+        if household and stored:
+            cur.execute(
+                f"SELECT s.row_no, s.id_masked, t.unit_path LIKE %s, seen.row_no FROM {st} s "
+                "JOIN registry_person t ON t.id_hash = s.id_hash AND t.id_hash <> '' "
+                f"LEFT JOIN {st}_seen seen ON seen.pid = t.id",
+                [self.scope_path + "%"],
+            )
+            persons = cur.fetchall()
+            for row_no, shown, _inside, first in persons:
+                if first is not None:
+                    add(row_no, "id_number", shown, duplicate(first))
+        for row_no, code, other_beat, other_kind, first in places:
+            if first is not None:
+                add(row_no, "address_code", code, duplicate(first))
+            elif other_beat:
                 add(row_no, "address_code", code, _("This address code belongs to another beat."))
             elif other_kind:
                 add(
@@ -446,26 +468,20 @@ class Loader:
                     _("This address is registered as another kind of place."),
                 )
         stored: list[int] = []
-        if self.spec.kind == "household":
-            cur.execute(
-                f"SELECT s.row_no, s.id_masked, t.unit_path LIKE %s FROM {st} s "
-                "JOIN registry_person t ON t.id_hash = s.id_hash",
-                [self.scope_path + "%"],
-            )
-            for row_no, shown, inside in cur.fetchall():
-                if inside:
-                    stored.append(row_no)
-                else:
-                    add(
-                        row_no,
-                        "id_number",
-                        shown,
-                        _(
-                            "This person is registered in another jurisdiction; it must be "
-                            "moved there first."
-                        ),
-                    )
-        else:
+        for row_no, shown, inside, _first in persons:
+            if inside:
+                stored.append(row_no)
+            else:
+                add(
+                    row_no,
+                    "id_number",
+                    shown,
+                    _(
+                        "This person is registered in another jurisdiction; it must be moved "
+                        "there first."
+                    ),
+                )
+        if not household:
             cur.execute(
                 f"SELECT s.row_no, s.credit_code, t.id FROM {st} s JOIN registry_{self.spec.kind} t "
                 "ON t.credit_code = s.credit_code JOIN registry_place pl ON pl.id = t.place_id "
@@ -492,6 +508,27 @@ class Loader:
                 f"(SELECT MAX(row_no) FROM {st} GROUP BY address_code)"
             )
         return [found[n] for n in sorted(found)]
+
+    def _remember(self, cur: Any, fresh: bool) -> None:
+        """Map the records this batch wrote to their file rows, for the later batches'
+        duplicate check: persons for a household file, places for a shop or enterprise file.
+        A fresh batch's ids are in the staging tables and ascend (cheap appends to the index)."""
+        st = self.stage
+        if self.spec.kind == "household":
+            source = (
+                f"SELECT s.person_new, s.row_no FROM {st} s"
+                if fresh
+                else f"SELECT p.id, s.row_no FROM {st} s JOIN registry_person p "
+                "ON p.id_hash = s.id_hash AND p.id_hash <> ''"
+            )
+        else:
+            source = (
+                f"SELECT x.place_new, s.row_no FROM {st} s JOIN {st}_addr x ON x.a = s.address_code"
+                if fresh
+                else f"SELECT pl.id, s.row_no FROM {st} s JOIN registry_place pl "
+                "ON pl.address_code = s.address_code"
+            )
+        cur.execute(f"INSERT INTO {st}_seen (pid, row_no) {source}")
 
     # -- writing --------------------------------------------------------------------------
 
@@ -633,6 +670,26 @@ class Loader:
         result = BatchResult()
         with connection.cursor() as cur:
             self._fill(cur, staged)
+            if self.optimistic:
+                # Most batches of a first load touch no stored record: try that without
+                # looking anything up. A stored address or person then breaks a unique index
+                # (address code, the household's place, the ID number hash), the savepoint
+                # undoes the try, and the batch goes the careful way below.
+                try:
+                    with transaction.atomic():
+                        result.rejections = self._reject(cur, stored=False)
+                        cur.execute(f"SELECT COUNT(*) FROM {self.stage}")
+                        accepted = cur.fetchone()[0]
+                        if accepted:
+                            self._assign_ids(cur)
+                            for target in self.targets:
+                                self._insert_fresh(cur, target, now)
+                            self._remember(cur, fresh=True)
+                            self._analyze(cur)
+                    result.created = accepted
+                    return result
+                except IntegrityError:
+                    self.optimistic = False
             result.rejections = self._reject(cur)
             cur.execute(f"SELECT COUNT(*) FROM {self.stage}")
             accepted = cur.fetchone()[0]
@@ -665,21 +722,15 @@ class Loader:
                     self._insert(cur, target, now)
                 if self.spec.kind == "household":
                     self._household_links(cur, now)
+                self._remember(cur, fresh=False)
             else:
                 self._assign_ids(cur)
                 for target in self.targets:
                     self._insert_fresh(cur, target, now)
-            self.batches += 1
-            if self.pg and self.batches & (self.batches - 1) == 0:
-                # A bulk load changes the tables' sizes by orders of magnitude; without fresh
-                # statistics the planner keeps the plans of an empty table (nested loops).
-                # Only the columns the load joins and filters on: a third of the cost of the
-                # whole tables (encrypted and free-text columns are the wide ones).
-                tables = ", ".join(
-                    f"{table} ({', '.join(_ANALYZE_COLUMNS.get(table, ('place_id', 'credit_code')))})"
-                    for table in dict.fromkeys(t.table for t in self.targets)
-                )
-                cur.execute(f"ANALYZE {tables}")
+                self._remember(cur, fresh=True)
+            # The next batch tries the quick way again once one touched nothing stored.
+            self.optimistic = not (any_place or existing)
+            self._analyze(cur)
             if existing:
                 cur.execute(
                     "SELECT COUNT(DISTINCT reference) FROM registry_change WHERE job_id = %s "
@@ -691,10 +742,23 @@ class Loader:
             result.unchanged = existing - result.updated
         return result
 
+    def _analyze(self, cur: Any) -> None:
+        self.batches += 1
+        if self.pg and self.batches & (self.batches - 1) == 0:
+            # A bulk load changes the tables' sizes by orders of magnitude; without fresh
+            # statistics the planner keeps the plans of an empty table (nested loops).
+            # Only the columns the load joins and filters on: a third of the cost of the
+            # whole tables (encrypted and free-text columns are the wide ones).
+            tables = ", ".join(
+                f"{table} ({', '.join(_ANALYZE_COLUMNS.get(table, ('place_id', 'credit_code')))})"
+                for table in dict.fromkeys(t.table for t in self.targets)
+            )
+            cur.execute(f"ANALYZE {tables}")
+
     def _household_links(self, cur: Any, now: Any) -> None:
         st = self.stage
         who = (
-            f"{st} s JOIN registry_person p ON p.id_hash = s.id_hash "
+            f"{st} s JOIN registry_person p ON p.id_hash = s.id_hash AND p.id_hash <> '' "
             "JOIN registry_place pl ON pl.address_code = s.address_code "
             "JOIN registry_household t ON t.place_id = pl.id "
             "WHERE s.relation = 'householder' AND t.householder_id IS DISTINCT FROM p.id"
@@ -709,7 +773,7 @@ class Loader:
         )
         cur.execute(
             "UPDATE registry_household AS t SET householder_id = p.id, updated_at = %s "
-            f"FROM {st} s JOIN registry_person p ON p.id_hash = s.id_hash "
+            f"FROM {st} s JOIN registry_person p ON p.id_hash = s.id_hash AND p.id_hash <> '' "
             "JOIN registry_place pl ON pl.address_code = s.address_code "
             "WHERE t.place_id = pl.id AND s.relation = 'householder' "
             "AND t.householder_id IS DISTINCT FROM p.id",

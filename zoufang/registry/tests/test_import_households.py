@@ -169,3 +169,25 @@ def test_the_householder_is_the_last_accepted_row_that_says_so(tree, write_csv, 
     home = Household.objects.get(place__house_number="12")
     assert home.householder == Person.objects.with_id_number(a).get()
     assert set(home.residents.values_list("name", flat=True)) == {"王建国", "李秀英"}
+
+
+def test_a_duplicate_in_a_later_batch_is_reported_against_the_first_row(
+    tree, write_csv, ids, monkeypatch
+):
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    a = ids()
+    rows = [HEADER]
+    rows += [
+        ["文峰路", str(n), "", "", "", "自住", "王建国", ids(), "", "户主", ""] for n in (1, 2)
+    ]
+    rows.append(["文峰路", "3", "", "", "", "自住", "王建国", a, "", "户主", ""])
+    rows += [
+        ["文峰路", str(n), "", "", "", "自住", "王建国", ids(), "", "户主", ""] for n in (4, 5)
+    ]
+    rows.append(["文峰路", "6", "", "", "", "自住", "王建国", a, "", "户主", ""])  # file row 7
+    job = run(write_csv(rows), tree.beat_a)
+    assert (job.accepted, job.rejected) == (5, 1)
+    rejection = job.rejections.get()
+    assert rejection.row == 7
+    assert "Duplicate of row 4" in rejection.reason
+    assert Person.objects.with_id_number(a).get().household.place.house_number == "3"

@@ -88,3 +88,23 @@ def test_a_dwelling_address_cannot_be_imported_as_a_shop(tree, write_csv):
     )
     assert job.rejected == 1
     assert "another kind of place" in job.rejections.get().reason
+
+
+def test_a_shop_repeated_in_a_later_batch_is_reported_against_the_first_row(
+    tree, write_csv, monkeypatch
+):
+    monkeypatch.setattr(services, "BATCH_ROWS", 1)
+    header = ["店名", "门店类型", "街路巷", "门牌号", "经营范围"]
+    path = write_csv(
+        [
+            header,
+            ["一号店", "小店", "老街", "1", "百货"],
+            ["二号店", "小店", "老街", "2", "百货"],
+            ["一号店改名", "小店", "老街", "1", "烟酒"],  # file row 4, the address of row 2
+        ]
+    )
+    job = run(path, tree.beat_a, "shop")
+    assert (job.accepted, job.rejected) == (2, 1)
+    rejection = job.rejections.get()
+    assert (rejection.row, "Duplicate of row 2" in rejection.reason) == (4, True)
+    assert Shop.objects.get(place__house_number="1").name == "一号店"
