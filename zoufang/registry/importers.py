@@ -138,7 +138,7 @@ def _streamed_xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     from zoufang.registry import xlsxstream
 
     try:
-        yield from xlsxstream.iter_rows(str(path))
+        yield from xlsxstream.iter_rows_in_child(str(path))
     except (xlsxstream.XlsxError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise ImportFileError(_("This file is not a readable spreadsheet (xlsx or csv).")) from exc
 
