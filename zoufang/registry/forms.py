@@ -22,6 +22,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        from zoufang.registry.services import import_kinds_for
+
+        self.fields["kind"].choices = import_kinds_for(user)
         units = Unit.objects.visible_to(user).filter(level__gte=Unit.Level.COUNTY)
         self.fields["unit"].queryset = units.order_by("path")
         scope = user_scope(user)

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from zoufang.org.models import Unit
 from zoufang.registry import normalize as norm
 from zoufang.registry.crypto import Sealer
-from zoufang.registry.models import Household, Person, Place
+from zoufang.registry.models import Household, KeyItem, KeyPerson, Person, Place
 
 HEADER_SCAN_ROWS = 30
 PERSONAL_COLUMNS = frozenset({"id_number", "phone", "landlord_phone", "contact_phone"})
@@ -340,7 +340,7 @@ def _place_part(
     building = norm.clean_compact(v.get("building")).removesuffix("栋").removesuffix("号楼")
     entrance = norm.clean_compact(v.get("entrance")).removesuffix("单元")
     room = norm.clean_compact(v.get("room")).removesuffix("室")
-    code = norm.clean_compact(v.get("address_code")).upper()
+    code = norm.clean_address_code(v.get("address_code"))
     if not code and not road:
         reject("road", "", _("The address is missing: give the road (街路巷) or the address code."))
         return None
@@ -694,10 +694,190 @@ def _prepare_enterprise(ctx: Context, v: dict[str, Any], reject: Callable) -> tu
     )
 
 
+# ---- key persons and key items: attached to records already in the registry ------------------
+# Loaded by keyloading.KeyLoader, which finds the person (ID number hash) or the place (address
+# code) and rejects rows whose record is missing or outside the job's subtree.
+
+KEY_PERSON_CATEGORY_WORDS = {
+    "涉稳": KeyPerson.Category.STABILITY,
+    "涉稳人员": KeyPerson.Category.STABILITY,
+    "涉恐": KeyPerson.Category.TERROR,
+    "涉恐人员": KeyPerson.Category.TERROR,
+    "涉毒": KeyPerson.Category.DRUGS,
+    "涉毒人员": KeyPerson.Category.DRUGS,
+    "吸毒人员": KeyPerson.Category.DRUGS,
+    "刑满释放": KeyPerson.Category.RELEASED,
+    "刑满释放人员": KeyPerson.Category.RELEASED,
+    "刑释人员": KeyPerson.Category.RELEASED,
+    "刑释解教人员": KeyPerson.Category.RELEASED,
+    "肇事肇祸精神病": KeyPerson.Category.MENTAL,
+    "肇事肇祸精神病人": KeyPerson.Category.MENTAL,
+    "严重精神障碍患者": KeyPerson.Category.MENTAL,
+    "精神病人": KeyPerson.Category.MENTAL,
+    "在逃": KeyPerson.Category.FUGITIVE,
+    "在逃人员": KeyPerson.Category.FUGITIVE,
+    "涉黑涉恶": KeyPerson.Category.GANG,
+    "涉黑涉恶人员": KeyPerson.Category.GANG,
+    "涉黑": KeyPerson.Category.GANG,
+    "涉恶": KeyPerson.Category.GANG,
+    "其他": KeyPerson.Category.OTHER,
+}
+KEY_PERSON_LEVEL_WORDS = {
+    "一般关注": KeyPerson.Level.WATCH,
+    "一般": KeyPerson.Level.WATCH,
+    "关注": KeyPerson.Level.WATCH,
+    "重点关注": KeyPerson.Level.FOCUS,
+    "重点": KeyPerson.Level.FOCUS,
+    "严格管控": KeyPerson.Level.CONTROL,
+    "严管": KeyPerson.Level.CONTROL,
+    "管控": KeyPerson.Level.CONTROL,
+}
+
+KEY_PERSON_COLUMNS = (
+    Column(
+        "id_number",
+        "身份证号",
+        ("身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码"),
+        required=True,
+        example="410102198503040356",
+    ),
+    # Not stored (the person's name is the registry's): it makes the file and the rejected-row
+    # report readable.
+    Column("name", "姓名", ("人员姓名",), example="王建国"),
+    Column("category", "人员类别", ("类别", "重点人员类别", "人员类型"), example="刑满释放"),
+    Column(
+        "control_level",
+        "管控级别",
+        ("管控等级", "关注级别", "管控类别", "级别"),
+        example="重点关注",
+    ),
+    Column("note", "备注", ("说明", "情况说明", "管控措施"), example="每月见面核查一次"),
+)
+
+# The natural key fourth, where the other kinds have the address code: the reader keeps rows
+# with the same value there in one batch (services._produce).
+KEY_PERSON_STAGE = (
+    ("row_no", "int"),
+    ("id_masked", "text"),
+    ("name", "text"),
+    ("id_hash", "text"),
+    ("category", "text"),
+    ("control_level", "text"),
+    ("note", "text"),
+)
+
+
+def _prepare_key_person(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
+    try:
+        number, _sex, _birth = norm.parse_id_number(v.get("id_number"))
+    except norm.Bad as exc:
+        reject("id_number", v.get("id_number"), str(exc))
+        number = ""
+    category = _choice(v, "category", KEY_PERSON_CATEGORY_WORDS, reject)
+    level = _choice(v, "control_level", KEY_PERSON_LEVEL_WORDS, reject)
+    if not number:
+        return None
+    return (
+        norm.mask_id(number),
+        norm.clean_text(v.get("name"))[:50],
+        ctx.sealer.hash(number),
+        category,
+        level,
+        norm.clean_text(v.get("note")),
+    )
+
+
+KEY_ITEM_KIND_WORDS = {
+    "危爆物品": KeyItem.Kind.EXPLOSIVE,
+    "危险爆炸物品": KeyItem.Kind.EXPLOSIVE,
+    "民用爆炸物品": KeyItem.Kind.EXPLOSIVE,
+    "爆炸物品": KeyItem.Kind.EXPLOSIVE,
+    "烟花爆竹": KeyItem.Kind.EXPLOSIVE,
+    "剧毒化学品": KeyItem.Kind.TOXIC,
+    "剧毒品": KeyItem.Kind.TOXIC,
+    "管制刀具": KeyItem.Kind.KNIFE,
+    "易制毒化学品": KeyItem.Kind.PRECURSOR,
+    "易制毒": KeyItem.Kind.PRECURSOR,
+    "放射性物品": KeyItem.Kind.RADIOACTIVE,
+    "放射源": KeyItem.Kind.RADIOACTIVE,
+    "枪支弹药": KeyItem.Kind.GUN,
+    "枪支": KeyItem.Kind.GUN,
+    "其他": KeyItem.Kind.OTHER,
+}
+
+KEY_ITEM_COLUMNS = (
+    *ADDRESS_COLUMNS,
+    Column("building", "楼栋", ("楼栋号", "楼号", "栋", "幢")),
+    Column("entrance", "单元", ("单元号",)),
+    Column("room", "房号", ("房间号", "室", "户室号", "房间")),
+    Column(
+        "kind",
+        "物品种类",
+        ("物品类别", "种类", "物品类型", "类别"),
+        required=True,
+        example="剧毒化学品",
+    ),
+    Column("name", "物品名称", ("品名", "名称", "物品"), required=True, example="氰化钠"),
+    Column("quantity", "数量", ("存量", "库存数量"), example="20"),
+    Column("measure", "计量单位", ("单位", "数量单位"), example="千克"),
+    Column("holder", "持有人", ("持有单位", "保管人", "责任人"), example="许昌市第一中学"),
+    Column(
+        "storage",
+        "存放位置",
+        ("存放地点", "存放场所", "储存位置", "存放部位"),
+        example="化学实验室专用库房",
+    ),
+)
+
+KEY_ITEM_STAGE = (
+    *PLACE_STAGE,
+    ("kind", "text"),
+    ("name", "text"),
+    ("quantity", "decimal"),
+    ("measure", "text"),
+    ("holder", "text"),
+    ("storage", "text"),
+)
+
+
+def _prepare_key_item(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
+    if norm.clean_text(v.get("address_code")) and not norm.clean_text(v.get("beat")):
+        # The address code alone finds the place (and its beat): no beat column needed, even
+        # when importing into a station or county.
+        code = norm.clean_address_code(v.get("address_code"))
+        place: tuple | None = (None, "", code, "", "", "", "", "", "")
+    else:
+        place = _place_part(ctx, v, reject, dwelling=False)
+    kind = _choice(v, "kind", KEY_ITEM_KIND_WORDS, reject)
+    if not kind and not norm.clean_text(v.get("kind")):
+        reject("kind", "", _("The kind of item is missing."))
+    name = norm.clean_text(v.get("name"))
+    if not name:
+        reject("name", "", _("The name of the item is missing."))
+    try:
+        quantity = norm.parse_quantity(v.get("quantity"))
+    except norm.Bad as exc:
+        reject("quantity", v.get("quantity"), str(exc))
+        quantity = None
+    if place is None or not kind or not name:
+        return None
+    return (
+        *place,
+        kind,
+        name[:100],
+        quantity,
+        norm.clean_text(v.get("measure"))[:10],
+        norm.clean_text(v.get("holder"))[:100],
+        norm.clean_text(v.get("storage"))[:255],
+    )
+
+
 SPECS = {
     "household": Spec("household", HOUSEHOLD_COLUMNS, HOUSEHOLD_STAGE, _prepare_household),
     "shop": Spec("shop", SHOP_COLUMNS, SHOP_STAGE, _prepare_shop),
     "enterprise": Spec("enterprise", ENTERPRISE_COLUMNS, ENTERPRISE_STAGE, _prepare_enterprise),
+    "key_person": Spec("key_person", KEY_PERSON_COLUMNS, KEY_PERSON_STAGE, _prepare_key_person),
+    "key_item": Spec("key_item", KEY_ITEM_COLUMNS, KEY_ITEM_STAGE, _prepare_key_item),
 }
 
 

@@ -459,6 +459,8 @@ class ImportJob(TimeStampedModel):
         HOUSEHOLD = "household", _("Households and persons")
         SHOP = "shop", _("Shops")
         ENTERPRISE = "enterprise", _("Enterprises and institutions")
+        KEY_PERSON = "key_person", _("Key persons")
+        KEY_ITEM = "key_item", _("Key items")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
@@ -241,7 +242,45 @@ def parse_int(value: object) -> int | None:
     return int(text)
 
 
+def parse_quantity(value: object) -> Decimal | None:
+    """A non-negative quantity with at most two decimals (key items: 12, 2.5, 1,200)."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        text = repr(value)
+    else:  # not clean_compact: it drops "-", and -1 is no quantity
+        text = clean_text(value).replace(" ", "").replace(",", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise Bad(
+            _("Not a number: %(value)s (write the measure in its own column)") % {"value": text}
+        ) from None
+    if not number.is_finite() or number < 0:
+        raise Bad(_("Not a quantity: %(value)s") % {"value": text})
+    if number != number.quantize(Decimal("0.01")):
+        raise Bad(_("At most two decimals: %(value)s") % {"value": text})
+    if number >= Decimal("1e10"):
+        raise Bad(_("Too large a quantity: %(value)s") % {"value": text})
+    return number.quantize(Decimal("0.01"))
+
+
 # ---- addresses -------------------------------------------------------------------------------
+
+# The codes `address_code` makes: the beat code, "-" and 12 lowercase hex digits.
+_MADE_CODE = re.compile(r"(\d+)-([0-9a-fA-F]{12})")
+
+
+def clean_address_code(value: object) -> str:
+    """An address code from a file: a bureau's code compacted and upper-cased; a code this
+    registry made (an export's 地址编码 column) kept as it was made, so it finds its place."""
+    text = clean_text(value).replace(" ", "")
+    made = _MADE_CODE.fullmatch(text)
+    if made:
+        return f"{made[1]}-{made[2].lower()}"
+    return text.replace("-", "").upper()
 
 
 def address_code(

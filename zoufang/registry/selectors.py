@@ -54,7 +54,19 @@ def get_key_person_for_user(user: User, pk: int) -> KeyPerson:
 
 def get_import_job_for_user(user: User, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.visible_to(user).select_related("unit"), pk=pk)
+    # A key-person import's rejected rows name key persons: restricted like the records.
+    if job.kind == ImportJob.Kind.KEY_PERSON and not may_see_key_persons(user, job.unit_path):
+        from django.http import Http404
+
+        raise Http404
     return job
+
+
+def import_job_list(user: User) -> QuerySet[ImportJob]:
+    qs = ImportJob.objects.visible_to(user).select_related("unit", "created_by")
+    if not may_see_key_persons(user):
+        qs = qs.exclude(kind=ImportJob.Kind.KEY_PERSON)
+    return qs.order_by("-created_at", "-pk")
 
 
 # ---- places of a beat (visits plan one task per occupied dwelling, shop, enterprise) ---------

@@ -48,6 +48,9 @@ from zoufang.registry.models import (
 if TYPE_CHECKING:
     from zoufang.org.models import User
 
+from zoufang.registry.access import may_see_key_persons
+from zoufang.registry.keyloading import KINDS as KEY_KINDS
+from zoufang.registry.keyloading import KeyLoader
 from zoufang.registry.loading import Loader as Loading
 from zoufang.registry.loading import Staged
 
@@ -678,12 +681,23 @@ FIRST_BATCH_ROWS = 2_500
 REPORT_HEADERS = ["行号", "列", "值", "原因"]
 
 
-def may_import(user: User, unit: Unit) -> bool:
+def may_import(user: User, unit: Unit, kind: str = "") -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if not (user.is_superuser or user.role in IMPORT_ROLES):
         return False
+    if kind == "key_person" and not may_see_key_persons(user, unit.path):
+        return False  # who may not see key persons may not write them either
     return user_scope(user).contains(unit.path)
+
+
+def import_kinds_for(user: User) -> list[tuple[str, str]]:
+    """The kinds of file `user` may import (the page's choice and its template links)."""
+    return [
+        (value, label)
+        for value, label in ImportJob.Kind.choices
+        if value != ImportJob.Kind.KEY_PERSON or may_see_key_persons(user)
+    ]
 
 
 def _import_dir() -> Path:
@@ -709,6 +723,8 @@ def import_job_create(
         raise ValidationError({"kind": _("Unknown kind of import.")})
     if user is not None and not may_import(user, unit):
         raise PermissionDenied(_("You may import only into your own jurisdiction."))
+    if user is not None and not may_import(user, unit, kind):
+        raise PermissionDenied(_("Your role may not import key persons."))
     folder = _import_dir() / uuid.uuid4().hex
     folder.mkdir()
     if upload is not None:
@@ -779,7 +795,9 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     job.total_rows = max(0, _count_rows(path) - table.header_row)
     job.save(update_fields=["total_rows", "updated_at"])
     ctx = importers.Context(job.unit, scope_path)
-    loader = Loading(spec, job_id=job.pk, actor_id=job.created_by_id, scope_path=scope_path)
+    # Key persons and key items attach to stored persons and places: their own loader.
+    loader_class = KeyLoader if job.kind in KEY_KINDS else Loading
+    loader = loader_class(spec, job_id=job.pk, actor_id=job.created_by_id, scope_path=scope_path)
     kept_rejections: list[importers.Rejection] = []
     loader.setup()
     try:
@@ -915,7 +933,7 @@ def _run_batches(
     table: importers.Table,
     spec: importers.Spec,
     ctx: importers.Context,
-    loader: Loading,
+    loader: Loading | KeyLoader,
     kept: list[importers.Rejection] | None,
 ) -> None:
     def flush(chunk: _Chunk) -> None:

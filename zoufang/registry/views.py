@@ -277,11 +277,10 @@ def import_start(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return redirect("registry:import_detail", pk=job.pk)
-    jobs = ImportJob.objects.visible_to(user).select_related("unit", "created_by")[:20]
     ctx = _common(request, "imports") | {
         "form": form,
-        "jobs": jobs,
-        "kinds": ImportJob.Kind.choices,
+        "jobs": selectors.import_job_list(user)[:20],
+        "kinds": services.import_kinds_for(user),
     }
     return render(request, "registry/import.html", ctx)
 
@@ -317,7 +316,7 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status != ImportJob.Status.FAILED:
         messages.info(request, _("Only a failed import can be run again."))
         return redirect("registry:import_detail", pk=job.pk)
-    if not services.may_import(request.user, job.unit):
+    if not services.may_import(request.user, job.unit, job.kind):
         raise PermissionDenied
     services.import_job_retry(job=job)
     return redirect("registry:import_detail", pk=job.pk)
@@ -325,8 +324,14 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in importers.SPECS:
+    if kind not in dict(services.import_kinds_for(request.user)):
         raise Http404
     headers, rows = importers.template_rows(kind)
-    names = {"household": "住户人口", "shop": "门店", "enterprise": "企事业单位"}
+    names = {
+        "household": "住户人口",
+        "shop": "门店",
+        "enterprise": "企事业单位",
+        "key_person": "重点人员",
+        "key_item": "重点物品",
+    }
     return xlsx_response(f"registry-template-{kind}", headers, rows, sheet=names[kind])

@@ -191,3 +191,21 @@ def test_a_duplicate_in_a_later_batch_is_reported_against_the_first_row(
     assert rejection.row == 7
     assert "Duplicate of row 4" in rejection.reason
     assert Person.objects.with_id_number(a).get().household.place.house_number == "3"
+
+
+def test_the_address_code_of_an_export_finds_its_place(tree, write_csv, ids):
+    # Places made from address parts get a code like 411002001001-3f2a…; the export's 地址编码
+    # column carries it, and a file that gives it (upper-cased by Excel or not) finds the place.
+    run(write_csv([HEADER, ["文峰路", "12", "", "", "", "自住", "王建国", ids()]]), tree.beat_a)
+    place = Place.objects.get()
+    number = ids()
+    job = run(
+        write_csv(
+            [["地址编码", "姓名", "身份证号"], [place.address_code.upper(), "李四", number]],
+            name="b.csv",
+        ),
+        tree.beat_a,
+    )
+    assert (job.accepted, job.rejected) == (1, 0)
+    assert Place.objects.count() == 1
+    assert Person.objects.with_id_number(number).get().household.place == place

@@ -1,4 +1,5 @@
-"""python manage.py import_registry FILE --unit CODE [--kind household|shop|enterprise] [--dry-run]"""
+"""python manage.py import_registry FILE --unit CODE [--kind household|shop|enterprise|key_person|key_item]
+[--dry-run]"""
 
 from __future__ import annotations
 
