@@ -533,3 +533,153 @@ def write_sample_files(
             w.writerow([fullwidth(row[8]), f" {row[7]} ", row[2], row[1], "租赁", row[9]])
         w.writerow(["4.11002E+17", "张三", "1", "文峰路", "自住", ""])
     return [clean, messy, csv_path]
+
+
+# The sample files' Chinese words for the stored choices (the importer maps them back).
+CATEGORY_WORDS = {
+    KeyPerson.Category.STABILITY: "涉稳",
+    KeyPerson.Category.TERROR: "涉恐",
+    KeyPerson.Category.DRUGS: "涉毒",
+    KeyPerson.Category.RELEASED: "刑满释放",
+    KeyPerson.Category.MENTAL: "肇事肇祸精神病",
+    KeyPerson.Category.FUGITIVE: "在逃",
+    KeyPerson.Category.GANG: "涉黑涉恶",
+    KeyPerson.Category.OTHER: "其他",
+}
+LEVEL_WORDS = {
+    KeyPerson.Level.WATCH: "一般关注",
+    KeyPerson.Level.FOCUS: "重点关注",
+    KeyPerson.Level.CONTROL: "严格管控",
+}
+ITEM_WORDS = {
+    KeyItem.Kind.EXPLOSIVE: "危爆物品",
+    KeyItem.Kind.TOXIC: "剧毒化学品",
+    KeyItem.Kind.KNIFE: "管制刀具",
+    KeyItem.Kind.PRECURSOR: "易制毒化学品",
+}
+# New items for the sample, by the kind of enterprise that keeps them.
+SAMPLE_ITEMS = {
+    "hospital_school": [
+        (KeyItem.Kind.TOXIC, "氰化钾", "500", "克", "化学实验室剧毒品柜,双人双锁"),
+        (KeyItem.Kind.PRECURSOR, "高锰酸钾", "2", "千克", "化学实验室药品库"),
+    ],
+    "factory_mine": [(KeyItem.Kind.PRECURSOR, "盐酸", "200", "升", "原料库危化品柜")],
+    "station_dock": [(KeyItem.Kind.KNIFE, "查扣管制刀具", "6", "把", "安检查扣物品暂存室")],
+}
+KEY_PERSON_SAMPLE_HEADER = ["身份证号", "姓名", "人员类别", "管控级别", "备注"]
+KEY_ITEM_SAMPLE_HEADER = [
+    "社区编码",
+    "地址编码",
+    "街路巷",
+    "门牌号",
+    "物品种类",
+    "物品名称",
+    "数量",
+    "计量单位",
+    "持有人",
+    "存放位置",
+]
+# A fixed creation date: the same registry writes byte-identical files.
+_SAMPLE_CREATED = dt.datetime(2026, 12, 1)  # noqa: DTZ001 - a file property, no time zone
+
+
+def key_sample_rows(beat_code: str) -> tuple[list[list[str]], list[list[str]]]:
+    """Rows for the key-person and key-item samples, from the registry of the demo beat:
+    eight residents who are not key persons yet (new), the beat's key persons again with the
+    next control level (changed); chemicals of the beat's school (new, the first found by its
+    address code alone) and the beat's stored items with a new quantity (changed)."""
+    from zoufang.org.models import Unit
+    from zoufang.registry.crypto import decrypt
+
+    beat = Unit.objects.get(code=beat_code)
+    persons = list(
+        Person.objects.filter(unit_path=beat.path).select_related("key_record").order_by("pk")
+    )
+    keyed = [p for p in persons if hasattr(p, "key_record")]
+    plain = [p for p in persons if not hasattr(p, "key_record")]
+    categories = list(CATEGORY_WORDS.values())
+    levels = list(KeyPerson.Level)
+    person_rows = [
+        [
+            decrypt(p.id_enc),
+            p.name,
+            categories[i % len(categories)],
+            LEVEL_WORDS[levels[i % len(levels)]],
+            "每月见面核查一次" if i % 2 == 0 else "",
+        ]
+        for i, p in enumerate(plain[:: max(1, len(plain) // 8)][:8])
+    ]
+    for p in keyed:
+        record = p.key_record
+        level = levels[min(levels.index(record.control_level) + 1, len(levels) - 1)]
+        person_rows.append(
+            [decrypt(p.id_enc), p.name, CATEGORY_WORDS[record.category], LEVEL_WORDS[level], ""]
+        )
+
+    item_rows = []
+    enterprises = Place.objects.filter(beat=beat, kind=Place.Kind.ENTERPRISE).order_by("pk")
+    for place in enterprises:
+        for kind, name, quantity, measure, storage in SAMPLE_ITEMS.get(
+            place.enterprise_category, []
+        ):
+            by_code = not item_rows  # the first is found by its address code alone
+            item_rows.append(
+                [
+                    "" if by_code else beat_code,
+                    place.address_code if by_code else "",
+                    "" if by_code else place.road,
+                    "" if by_code else place.house_number,
+                    ITEM_WORDS[kind],
+                    name,
+                    quantity,
+                    measure,
+                    place.name,
+                    storage,
+                ]
+            )
+    for item in KeyItem.objects.filter(place__beat=beat).select_related("place").order_by("pk"):
+        item_rows.append(
+            [
+                beat_code,
+                "",
+                item.place.road,
+                item.place.house_number,
+                ITEM_WORDS.get(item.kind, "其他"),
+                item.name,
+                f"{(item.quantity + 10).normalize():f}",
+                item.measure,
+                item.holder,
+                item.storage,
+            ]
+        )
+    return person_rows, item_rows
+
+
+def write_key_sample_files(folder: Path, *, beat_code: str = "411002001001") -> list[Path]:
+    """samples/registry-key-persons.xlsx and samples/registry-key-items.xlsx, written from a
+    database that holds the demo registry (the demo is deterministic: the same persons and
+    places every build), so that both import into `make demo`'s 文峰社区 as they are:
+
+        python manage.py shell -c "from pathlib import Path; \\
+            from zoufang.registry.demo import write_key_sample_files as w; w(Path('samples'))"
+    """
+    import xlsxwriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    person_rows, item_rows = key_sample_rows(beat_code)
+    written = []
+    for name, sheet_name, header, rows in (
+        ("registry-key-persons.xlsx", "重点人员", KEY_PERSON_SAMPLE_HEADER, person_rows),
+        ("registry-key-items.xlsx", "重点物品", KEY_ITEM_SAMPLE_HEADER, item_rows),
+    ):
+        path = folder / name
+        book = xlsxwriter.Workbook(str(path))
+        book.set_properties({"created": _SAMPLE_CREATED})
+        sheet = book.add_worksheet(sheet_name)
+        sheet.write_row(0, 0, header)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                sheet.write_string(r, c, value)
+        book.close()
+        written.append(path)
+    return written
