@@ -269,7 +269,7 @@ def _prepared_tables(csv_path: Path, folder: Path) -> dict[str, Path]:
                     ]
                 )
                 wh.writerow(
-                    [place_id, place_id, path, USE_CODES[use], "", "", "", "", "f", now, now]
+                    [place_id, place_id, path, USE_CODES[use], "", "", "", "", "", "f", now, now]
                 )
             number_, sex, birth = parse_id_number(id_no)
             wpe.writerow(
@@ -299,7 +299,7 @@ def _prepared_tables(csv_path: Path, folder: Path) -> dict[str, Path]:
 
 _COLUMNS = {
     "registry_place": "id, beat_id, unit_path, kind, shop_kind, enterprise_category, key_place_kind, address_code, name, road, house_number, building, entrance, room, address, is_active, created_at, updated_at",
-    "registry_household": "id, place_id, unit_path, use, landlord_name, landlord_phone_enc, landlord_phone_masked, tenants, separated, created_at, updated_at",
+    "registry_household": "id, place_id, unit_path, use, landlord_name, landlord_phone_enc, landlord_phone_masked, landlord_phone_hash, tenants, separated, created_at, updated_at",
     "registry_person": "id, name, id_enc, id_hash, id_masked, sex, birth_date, phone_enc, phone_hash, phone_masked, registered_address, actual_address, separated, household_id, relation, unit_path, created_at, updated_at",
 }
 

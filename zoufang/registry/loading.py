@@ -104,7 +104,14 @@ def _targets(spec: Spec, stage: str) -> list[Target]:
                 f"{with_place} WHERE {last_place}",
                 "t.place_id = pl.id",
                 (Col("use", "s.use"), Col("landlord_name", "s.landlord_name")),
-                (Secret("landlord_phone", "landlord_phone_enc", "landlord_phone_masked", None),),
+                (
+                    Secret(
+                        "landlord_phone",
+                        "landlord_phone_enc",
+                        "landlord_phone_masked",
+                        "landlord_phone_hash",
+                    ),
+                ),
                 insert_extra={
                     "place_id": "pl.id",
                     "unit_path": "s.unit_path",

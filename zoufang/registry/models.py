@@ -149,6 +149,7 @@ class Household(TimeStampedModel):
     landlord_phone_masked = models.CharField(
         _("landlord phone"), max_length=20, blank=True, editable=False
     )
+    landlord_phone_hash = models.CharField(max_length=32, blank=True, editable=False)
     # What the visit form's "承租人情况" says, in the officer's words; tenants who are known by
     # ID number are also Person rows with relation=tenant.
     tenants = models.TextField(_("tenants"), blank=True)

@@ -142,7 +142,8 @@ class PersonFilters:
 
 
 def person_search_q(q: str) -> Q:
-    """Name (contains), address (contains), or an exact ID number / phone via their hash."""
+    """Name (contains), address (contains), or an exact ID number / phone via their hash; a
+    phone also finds the residents of the houses let by a landlord with that phone."""
     from zoufang.registry.crypto import lookup_hash
     from zoufang.registry.normalize import clean_id_text, clean_phone_text
 
@@ -153,7 +154,8 @@ def person_search_q(q: str) -> Q:
         cond |= Q(id_hash=lookup_hash(compact))
     phone = clean_phone_text(text)
     if phone.isdigit() and len(phone) >= 7:
-        cond |= Q(phone_hash=lookup_hash(phone))
+        hashed = lookup_hash(phone)
+        cond |= Q(phone_hash=hashed) | Q(household__landlord_phone_hash=hashed)
     return cond
 
 

@@ -223,13 +223,18 @@ def household_update(
             old = household.landlord_phone_masked
             household.landlord_phone_enc = encrypt(phone)
             household.landlord_phone_masked = norm.mask_phone(phone)
+            household.landlord_phone_hash = lookup_hash(phone)
             changed.append(("landlord_phone", old, household.landlord_phone_masked))
     if "use" in changes and household.use not in Household.Use.values:
         raise ValidationError({"use": _("Unknown use of the house.")})
     if changed:
         fields = {c[0] for c in changed}
         if "landlord_phone" in fields:
-            fields = (fields - {"landlord_phone"}) | {"landlord_phone_enc", "landlord_phone_masked"}
+            fields = (fields - {"landlord_phone"}) | {
+                "landlord_phone_enc",
+                "landlord_phone_masked",
+                "landlord_phone_hash",
+            }
         household.save(update_fields=[*fields, "updated_at"])
         _history(
             household,

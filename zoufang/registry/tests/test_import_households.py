@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from zoufang.registry import services
+from zoufang.registry.crypto import lookup_hash
 from zoufang.registry.models import Change, Household, ImportJob, Person, Place
 from zoufang.registry.normalize import mask_id
 
@@ -209,3 +210,19 @@ def test_the_address_code_of_an_export_finds_its_place(tree, write_csv, ids):
     assert (job.accepted, job.rejected) == (1, 0)
     assert Place.objects.count() == 1
     assert Person.objects.with_id_number(number).get().household.place == place
+
+
+def test_a_landlords_phone_is_compared_by_its_hash(tree, write_csv, ids):
+    a = ids()
+    header = [*HEADER, "房东", "房东电话"]
+    row = ["文峰路", "12", "", "", "", "出租", "王建国", a, "", "户主", "", "赵房东"]
+    run(write_csv([header, [*row, "13903740009"]]), tree.beat_a)
+    home = Household.objects.get(place__house_number="12")
+    assert home.landlord_phone_hash == lookup_hash("13903740009")
+    same = run(write_csv([header, [*row, "139 0374 0009"]], name="same.csv"), tree.beat_a)
+    assert (same.updated, same.unchanged) == (0, 1)
+    # Same masked form (139****0009 vs 139****0009) but another number: still a change.
+    other = run(write_csv([header, [*row, "13903750009"]], name="other.csv"), tree.beat_a)
+    assert other.updated == 1
+    change = Change.objects.get(job=other, field="landlord_phone")
+    assert (change.old, change.new) == ("139****0009", "139****0009")

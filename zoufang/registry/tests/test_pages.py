@@ -117,3 +117,15 @@ def test_export_of_another_beat_leaves_out_records_outside(officer_b, client_for
     response = client_for(officer_b).get("/registry/persons/", {"export": "xlsx"})
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert ws.max_row == 1
+
+
+def test_search_by_a_landlords_phone_finds_the_tenants(officer_a, client_for, home_a):
+    _place, wang = home_a
+    services.household_update(
+        household=wang.household,
+        actor=None,
+        changes={"rented": True, "landlord_name": "赵房东", "landlord_phone": "139-0374-0009"},
+    )
+    client = client_for(officer_a)
+    assert "王建国" in client.get("/registry/persons/", {"q": "13903740009"}).content.decode()
+    assert "王建国" not in client.get("/registry/persons/", {"q": "13903740008"}).content.decode()
