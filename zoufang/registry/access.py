@@ -6,6 +6,9 @@
   them. Team members (auxiliaries, desk officers) and researchers never.
 - Full ID numbers and phones: the same people, one record at a time, each view audited.
   Lists and exports show masked values (4101**********123X, 138****5678).
+- Editing records from the pages: the campaign office and working team, county
+  administrators, station chiefs and community officers, in their subtree. Team members,
+  researchers, supervisors and the leadership group read only.
 """
 
 from __future__ import annotations
@@ -23,6 +26,26 @@ if TYPE_CHECKING:
     from zoufang.org.models import User
 
 SENSITIVE_UNIT_ROLES = frozenset({Role.COUNTY_ADMIN, Role.STATION_CHIEF})
+EDIT_ROLES = frozenset(
+    {
+        Role.OFFICE,
+        Role.WORKING_TEAM,
+        Role.COUNTY_ADMIN,
+        Role.STATION_CHIEF,
+        Role.COMMUNITY_OFFICER,
+    }
+)
+
+
+def may_edit_registry(user: User, path: str) -> bool:
+    """May `user` change the registry record at `path` from the pages?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not user_scope(user).contains(path):
+        return False
+    if user.is_superuser:
+        return True
+    return user.role in EDIT_ROLES
 
 
 def may_see_key_persons(user: User, path: str | None = None) -> bool:

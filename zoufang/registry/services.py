@@ -438,6 +438,23 @@ def key_person_set(
     return record
 
 
+@transaction.atomic
+def key_person_clear(*, person: Person, actor: User | None, source: str = Source.MANUAL) -> bool:
+    """The person is no longer a key person; the history keeps what the record said."""
+    record = KeyPerson.objects.filter(person=person).first()
+    if record is None:
+        return False
+    _history(
+        record,
+        entity="key_person",
+        changed=[("category", record.get_category_display(), "")],
+        actor=actor,
+        source=source,
+    )
+    record.delete()
+    return True
+
+
 # ---- shops and enterprises -------------------------------------------------------------------
 
 ORG_FIELDS = {"name", "key_industry", "key_items", "key_persons", "contact_name", "opened_on"}

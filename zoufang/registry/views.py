@@ -3,11 +3,15 @@ Interfaces only: scope, service or selector, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,10 +21,33 @@ from zoufang.core.xlsx import xlsx_response
 from zoufang.org.models import Unit
 from zoufang.org.selectors import get_unit_for_user
 from zoufang.registry import importers, selectors, services
-from zoufang.registry.access import audit_access, may_see_full_values, may_see_key_persons
+from zoufang.registry.access import (
+    audit_access,
+    may_edit_registry,
+    may_see_full_values,
+    may_see_key_persons,
+)
 from zoufang.registry.crypto import decrypt
-from zoufang.registry.forms import ImportForm
-from zoufang.registry.models import Household, ImportJob, KeyItem, KeyPerson, Place
+from zoufang.registry.forms import (
+    HouseholdForm,
+    ImportForm,
+    KeyItemForm,
+    KeyPersonForm,
+    OrgForm,
+    PersonForm,
+    PlaceForm,
+    add_service_errors,
+)
+from zoufang.registry.models import (
+    Enterprise,
+    Household,
+    ImportJob,
+    KeyItem,
+    KeyPerson,
+    Person,
+    Place,
+    Shop,
+)
 
 
 def _unit(request: HttpRequest) -> Unit | None:
@@ -135,6 +162,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "key_items": place.key_items.all(),
         "history": history[:100],
         "can_key": can_key,
+        "can_edit": may_edit_registry(request.user, place.unit_path),
         "entity": entity,
     }
     return render(request, "registry/place_detail.html", context)
@@ -175,6 +203,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "key_record": key_record,
         "can_reveal": may_see_full_values(request.user, person.unit_path),
+        "can_edit": may_edit_registry(request.user, person.unit_path),
+        "can_key": may_see_key_persons(request.user, person.unit_path),
         "history": selectors.history_of(request.user, "person", person.pk)[:100],
     }
     return render(request, "registry/person_detail.html", context)
@@ -335,3 +365,151 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
         "key_item": "重点物品",
     }
     return xlsx_response(f"registry-template-{kind}", headers, rows, sheet=names[kind])
+
+
+# ---- editing records -------------------------------------------------------------------------
+
+
+def _editable(request: HttpRequest, obj: Place | Person) -> None:
+    """In scope (the getter's 404 already said so) but read-only for this role: 403."""
+    if not may_edit_registry(request.user, obj.unit_path):
+        raise PermissionDenied(_("Your role may not change the registry."))
+
+
+def _edit_page(
+    request: HttpRequest, form: forms.Form, *, title: str, back: str, danger: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "title": title, "back": back, "danger": danger},
+    )
+
+
+def _save(request: HttpRequest, form: forms.Form, save: Callable[[], object], back: str):
+    """Validate, call the service, and on success go back to the record page."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save()
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, _("Saved."))
+    return redirect(back)
+
+
+@login_required
+def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    _editable(request, place)
+    back = reverse("registry:place_detail", args=[place.pk])
+    form = PlaceForm(request.POST or None, instance=place)
+    done = _save(
+        request,
+        form,
+        lambda: services.place_update(place=place, actor=request.user, changes=form.changes()),
+        back,
+    )
+    return done or _edit_page(request, form, title=_("Edit the address"), back=back)
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    _editable(request, place)
+    household = Household.objects.filter(place=place).first()
+    if household is None:
+        raise Http404
+    back = reverse("registry:place_detail", args=[place.pk])
+    form = HouseholdForm(request.POST or None, instance=household)
+    done = _save(
+        request,
+        form,
+        lambda: services.household_update(
+            household=household, actor=request.user, changes=form.changes()
+        ),
+        back,
+    )
+    return done or _edit_page(request, form, title=_("Edit the household"), back=back)
+
+
+@login_required
+def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    _editable(request, place)
+    model = {Place.Kind.SHOP: Shop, Place.Kind.ENTERPRISE: Enterprise}.get(place.kind)
+    if model is None:
+        raise Http404
+    org = model.objects.filter(place=place).first()
+    back = reverse("registry:place_detail", args=[place.pk])
+    form = OrgForm(request.POST or None, instance=org, model=model)
+
+    def save() -> None:
+        changes = form.changes()
+        if org is None:
+            name = changes.pop("name")
+            services.org_create(place=place, actor=request.user, name=name, changes=changes)
+        elif model is Shop:
+            services.shop_update(shop=org, actor=request.user, changes=changes)
+        else:
+            services.enterprise_update(enterprise=org, actor=request.user, changes=changes)
+
+    done = _save(request, form, save, back)
+    title = _("Edit the shop") if model is Shop else _("Edit the enterprise or institution")
+    return done or _edit_page(request, form, title=title, back=back)
+
+
+@login_required
+def key_item_new(request: HttpRequest, pk: int) -> HttpResponse:
+    place = selectors.get_place_for_user(request.user, pk)
+    _editable(request, place)
+    back = reverse("registry:place_detail", args=[place.pk])
+    form = KeyItemForm(request.POST or None)
+    done = _save(
+        request,
+        form,
+        lambda: services.key_item_create(place=place, actor=request.user, **form.changes()),
+        back,
+    )
+    return done or _edit_page(request, form, title=_("Add a key item"), back=back)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_person_for_user(request.user, pk)
+    _editable(request, person)
+    back = reverse("registry:person_detail", args=[person.pk])
+    full = may_see_full_values(request.user, person.unit_path)
+    form = PersonForm(request.POST or None, instance=person, full_values=full)
+    done = _save(
+        request,
+        form,
+        lambda: services.person_save(person=person, actor=request.user, changes=form.changes()),
+        back,
+    )
+    return done or _edit_page(request, form, title=_("Edit the person"), back=back)
+
+
+@login_required
+def key_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set or clear the key-person record of a person: only for who may see key persons."""
+    person = selectors.get_person_for_user(request.user, pk)
+    if not may_see_key_persons(request.user, person.unit_path):
+        raise Http404  # who may not see key persons does not learn that the page exists
+    _editable(request, person)
+    record = KeyPerson.objects.filter(person=person).first()
+    back = reverse("registry:person_detail", args=[person.pk])
+    if request.method == "POST" and request.POST.get("clear"):
+        services.key_person_clear(person=person, actor=request.user)
+        messages.success(request, _("No longer a key person."))
+        return redirect(back)
+    form = KeyPersonForm(request.POST or None, instance=record)
+    done = _save(
+        request,
+        form,
+        lambda: services.key_person_set(person=person, actor=request.user, **form.changes()),
+        back,
+    )
+    danger = _("No longer a key person") if record else ""
+    return done or _edit_page(request, form, title=_("Key person"), back=back, danger=danger)
