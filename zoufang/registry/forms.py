@@ -173,6 +173,7 @@ class PersonForm(RecordForm):
                 field.widget.attrs["placeholder"] = instance.id_masked
                 field.help_text = _("Leave empty to keep the current number.")
             self.fields["id_number"] = field
+        self.fields["name"].label = _("Full name")  # a person's 姓名, not a place's 名称
         self.fields["living_since"].widget = forms.DateInput(attrs={"type": "date"})
         self.fields["living_since"].widget.format = "%Y-%m-%d"
         self.order_fields(["name", "id_number", "phone", *self.plain[1:]])
