@@ -241,6 +241,9 @@ VISITS_PHOTO_MAX_MB = env_int("VISITS_PHOTO_MAX_MB", 8)
 # The visits a web process commits within this many milliseconds have their registry updates
 # queued in one message (visits.apply_registry_many); 0 sends one message per visit.
 VISITS_REGISTRY_BATCH_MS = env_int("VISITS_REGISTRY_BATCH_MS", 500)
+# PostgreSQL: a visit submission's two statements are prepared once per connection. Turn off
+# behind a transaction-pooling PgBouncer older than 1.21.
+VISITS_PREPARED_STATEMENTS = env_bool("VISITS_PREPARED_STATEMENTS", True)
 # A visit's registry update runs after its commit (visits.apply_registry); this sweep applies
 # any whose message was lost (broker restart, worker down).
 CELERY_BEAT_SCHEDULE["visits-sweep-registry"] = {

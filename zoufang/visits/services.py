@@ -461,6 +461,10 @@ def _coordinate(value: Any, limit: int, name: str, errors: dict[str, str]) -> De
     return number
 
 
+_OUTCOMES = frozenset(Outcome.values)
+_METHODS = frozenset(Method.values)
+
+
 @dataclass
 class _Locked:
     """A task as a submission holds it: row locked, with what the checks need."""
@@ -545,12 +549,12 @@ def _visit_create(
         errors["task"] = _(
             "This task is already closed (%(state)s): it needs no further visit."
         ) % {"state": task.get_state_display()}
-    if data.outcome not in Outcome.values:
+    if data.outcome not in _OUTCOMES:
         errors["outcome"] = _("Choose the outcome of the visit.")
     elif data.outcome in ADDRESS_PROBLEMS and task.kind == VisitKind.COMMUNITY:
         errors["outcome"] = _("A village/community visit has no address to correct.")
     method = data.method or task.method
-    if method not in Method.values:
+    if method not in _METHODS:
         errors["method"] = _("Unknown visit method.")
     started, ended = data.started_at, data.ended_at
     if started is None:
@@ -672,7 +676,7 @@ def _visit_create(
         old=old_state,
         new=state,
         actor=actor,
-        reason=str(visit.get_outcome_display())[:200],
+        reason=str(Outcome(data.outcome).label)[:200],
         at=now,
     )
     # One write for the visit and all that goes with it. A UUID clash aborts the whole
