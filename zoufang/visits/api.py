@@ -189,9 +189,8 @@ def submit(request: HttpRequest, payload: VisitIn) -> Status:
     except services.VisitConflict as exc:
         raise Conflict(str(exc)) from exc
     # visit_submit has committed by now: the acknowledgement follows the commit.
-    if result.created:
-        return Status(201, visit_out(result.visit, task_state=result.task_state))
-    return Status(200, visit_out(result.visit))
+    status = 201 if result.created else 200
+    return Status(status, visit_out(result.visit, task_state=result.task_state or None))
 
 
 @router.get("/{int:visit_id}", response=VisitOut)

@@ -6,7 +6,8 @@ campaign's start, the team's members, and any visit already stored under the cli
 `insert_visit` writes the visit, its members, topics and leaflets, attaches the photos sent
 ahead, moves the task on and records the task event, in one statement (data-modifying
 `WITH`). With the token lookup, BEGIN and COMMIT a submission is five statements (it was
-fourteen), with no ORM compilation on the way, and both are prepared statements. `services.visit_submit` holds the rules; other
+fourteen), with no ORM compilation on the way, and both are prepared statements.
+`visit_answer` reads a resent visit's answer in one statement (it was four). `services.visit_submit` holds the rules; other
 databases take the ORM path there. Tested on both (`tests/test_visit_submit.py`,
 `tests/test_concurrency_pg.py`)."""
 
@@ -103,7 +104,7 @@ def lock_task(scope: Scope, task_id: int, client_uuid: uuid.UUID) -> LockedRow |
     if row is None:
         return None
     n = len(TASK_FIELDS)
-    task = VisitTask.from_db(connection.alias, TASK_FIELDS, row[:n])
+    task = _instance(VisitTask, TASK_FIELDS, row[:n])
     start, members, replay_id, replay_hash = row[n:]
     return LockedRow(
         task=task,
@@ -111,6 +112,55 @@ def lock_task(scope: Scope, task_id: int, client_uuid: uuid.UUID) -> LockedRow |
         members=set(members),
         replay=(replay_id, replay_hash) if replay_id is not None else None,
     )
+
+
+# What the phone is answered with when it resends a visit already stored (a replay).
+ANSWER_FIELDS = (
+    "id",
+    "client_uuid",
+    "task_id",
+    "outcome",
+    "started_at",
+    "ended_at",
+    "team_id",
+    "topic_count",
+    "leaflet_count",
+    "finding_count",
+)
+
+_ANSWER = """
+SELECT {columns},
+       t.state,
+       ARRAY(SELECT m.personnel_id FROM visits_visitmember m
+              WHERE m.visit_id = v.id ORDER BY m.personnel_id),
+       (SELECT count(*) FROM visits_visitphoto p WHERE p.visit_id = v.id)
+  FROM visits_visit v
+  JOIN visits_visittask t ON t.id = v.task_id
+ WHERE v.id = %s
+"""
+
+
+def visit_answer(visit_id: int) -> tuple[Visit, str]:
+    """A stored visit as the API answers with it (its members and photo count attached, the
+    rest of its fields deferred) and its task's state, in one statement."""
+    from zoufang.visits.models import Visit
+
+    sql = _ANSWER.format(columns=", ".join(f"v.{c}" for c in ANSWER_FIELDS))
+    with _cursor() as cursor:
+        cursor.execute(sql, [visit_id])
+        row = cursor.fetchone()
+    n = len(ANSWER_FIELDS)
+    visit = _instance(Visit, ANSWER_FIELDS, row[:n])
+    task_state, visit.member_ids, visit.photo_total = row[n:]
+    return visit, task_state
+
+
+def _instance(model: Any, names: tuple[str, ...], values: tuple) -> Any:
+    """A model instance from some of its columns (the others deferred). Model.from_db takes
+    them in the model's field order, whatever order the statement read them in."""
+    by_name = dict(zip(names, values, strict=True))
+    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in by_name]
+    return model.from_db(connection.alias, ordered, [by_name[a] for a in ordered])
 
 
 # Field types whose Python values psycopg takes as they are (Django's preparation of them does
