@@ -223,6 +223,20 @@ def _secret_diff(sec: Secret) -> str:
     return f"(s.{sec.masked} <> '' AND s.{sec.masked} <> t.{sec.masked})"
 
 
+def _insert_columns(target: Target) -> dict[str, str]:
+    """A new record's columns (target column -> expression on the staging row)."""
+    cols: dict[str, str] = {}
+    for c in target.cols:
+        cols[c.name] = f"COALESCE({c.src}, '')" if c.mode == KEEP_BLANK else c.src
+    for sec in target.secrets:
+        cols[sec.enc] = f"s.{sec.enc}"
+        cols[sec.masked] = f"s.{sec.masked}"
+        if sec.hash:
+            cols[sec.hash] = f"s.{sec.hash}"
+    cols.update(target.insert_extra)
+    return cols
+
+
 _ANALYZE_COLUMNS = {
     "registry_place": ("address_code", "unit_path", "kind"),
     "registry_household": ("place_id",),
@@ -578,15 +592,7 @@ class Loader:
         )
 
     def _insert(self, cur: Any, target: Target, now: Any) -> None:
-        cols: dict[str, str] = {}
-        for c in target.cols:
-            cols[c.name] = f"COALESCE({c.src}, '')" if c.mode == KEEP_BLANK else c.src
-        for sec in target.secrets:
-            cols[sec.enc] = f"s.{sec.enc}"
-            cols[sec.masked] = f"s.{sec.masked}"
-            if sec.hash:
-                cols[sec.hash] = f"s.{sec.hash}"
-        cols.update(target.insert_extra)
+        cols = _insert_columns(target)
         cols["created_at"] = "%s"
         cols["updated_at"] = "%s"
         match = target.match.replace("t.", "t1.")
@@ -638,15 +644,7 @@ class Loader:
         """Insert a batch that touches no stored record: the ids were assigned in the staging
         tables, so no row looks up the registry tables and no anti-join is needed."""
         st = self.stage
-        cols: dict[str, str] = {}
-        for c in target.cols:
-            cols[c.name] = f"COALESCE({c.src}, '')" if c.mode == KEEP_BLANK else c.src
-        for sec in target.secrets:
-            cols[sec.enc] = f"s.{sec.enc}"
-            cols[sec.masked] = f"s.{sec.masked}"
-            if sec.hash:
-                cols[sec.hash] = f"s.{sec.hash}"
-        cols.update(target.insert_extra)
+        cols = _insert_columns(target)
         source = f"{st} s JOIN {st}_addr x ON x.a = s.address_code WHERE s.last_place"
         if target.entity == "place":
             cols["id"] = "x.place_new"
