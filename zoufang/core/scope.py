@@ -8,6 +8,7 @@ column has the "C" collation on PostgreSQL, see `PathField`). Campaign-wide role
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from zoufang.org.models import User
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,35 @@ class Scope:
             return Q(pk__in=[])
         return subtree_q(field, self.path)
 
+    def prefix_q(self, field: str) -> Q:
+        """The same rule as `q`, spelled as a prefix match (`LIKE 'path%'`).
+
+        Use it only where a range measurably plans worse: several ORed path columns walked in
+        another index's order (the findings ledger: a range per column makes the planner union
+        the path indexes and sort every match; the prefix lets it walk `(created_at, id)` and
+        stop at one page — findings_ledger 36 ms vs 69 ms at 200,000 findings on SQLite).
+        """
+        if self.everything:
+            return Q()
+        if self.path is None:
+            return Q(pk__in=[])
+        return Q(**{f"{field}__startswith": self.path})
+
+    def sql(self, column: str) -> tuple[str, list[str]]:
+        """The rule as a raw-SQL clause on `column` and its parameters, for the paths that
+        write their own SQL (COPY staging, data-modifying CTEs): `("TRUE", [])` for
+        everything, `("FALSE", [])` for nothing, else the same half-open range as `q`.
+        `column` is code, never user input: it is checked to be a plain (dotted) identifier.
+        """
+        if not _IDENTIFIER.fullmatch(column):
+            raise ValueError(f"not a column name: {column!r}")
+        if self.everything:
+            return "TRUE", []
+        if self.path is None:
+            return "FALSE", []
+        low, high = subtree_bounds(self.path)
+        return f"({column} >= %s AND {column} < %s)", [low, high]
+
     def contains(self, path: str | None) -> bool:
         if self.everything:
             return True
@@ -46,14 +79,19 @@ class Scope:
         return path.startswith(self.path)
 
 
+def subtree_bounds(path: str) -> tuple[str, str]:
+    """The half-open range [low, high) of paths that start with `path` (see `subtree_q`)."""
+    return path, path[:-1] + chr(ord(path[-1]) + 1)
+
+
 def subtree_q(field: str, path: str) -> Q:
     """Rows whose `field` starts with `path`, written as a range so that every database uses
     the btree index: SQLite does not turn LIKE into a range for a case-sensitive column, and
     on PostgreSQL the "C" collation makes the range byte-ordered. Paths are digits and "/",
     so the strings with prefix P are exactly those in [P, P with its last character + 1).
     """
-    upper = path[:-1] + chr(ord(path[-1]) + 1)
-    return Q(**{f"{field}__gte": path, f"{field}__lt": upper})
+    low, high = subtree_bounds(path)
+    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
 
 
 NOTHING = Scope()
