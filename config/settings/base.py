@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "zoufang.findings",
     "zoufang.notifications",
     "zoufang.visits",
+    "zoufang.home",
 ]
 
 MIDDLEWARE = [
