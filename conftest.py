@@ -45,6 +45,29 @@ BROWSER_TEST = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgres` tests are skipped on SQLite, with a reason the summary counts."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (runs on the PostgreSQL pass of CI)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say how many tests did not run here and why, so a skip is never silent."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"NOTE: {count} tests not run here: {reason}", yellow=True)
+
+
 @pytest.fixture
 def browser():
     """Debian's chromium driven by Playwright (never a downloaded browser)."""
@@ -224,16 +247,3 @@ def client_for():
         return c
 
     return make
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Say it plainly when the browser tests could not run."""
-    from pathlib import Path
-
-    if not Path("/usr/bin/chromium").exists():
-        skipped = [r for r in terminalreporter.stats.get("skipped", []) if "browser" in r.keywords]
-        terminalreporter.write_line(
-            f"NOTE: {len(skipped)} browser tests were skipped: Debian's chromium is not installed "
-            "at /usr/bin/chromium (apt-get install chromium; .ci/run installs it).",
-            yellow=True,
-        )

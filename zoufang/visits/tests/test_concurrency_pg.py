@@ -7,16 +7,15 @@ import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from zoufang.visits.models import TaskEvent, Visit, VisitMember, VisitTask
 from zoufang.visits.tests.test_api import payload
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL"
-    ),
+    pytest.mark.postgres,
+    pytest.mark.multiprocess,
 ]
 
 N = 20
