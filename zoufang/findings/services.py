@@ -633,6 +633,7 @@ def finding_transition(
         raise ValidationError({"comment": _("“%(action)s” needs a comment.") % {"action": a.label}})
 
     from_state = f.state
+    before = (f.unit_path, f.owner_path, f.transfer_path)
     data: dict[str, Any] = {}
     notify_units: list[Unit] = []
     notify_users: list[User] = []
@@ -670,6 +671,9 @@ def finding_transition(
         FindingAttachment.objects.create(
             finding=f, transition=row, file=upload, name=upload.name[:200], uploaded_by=actor
         )
+    # Only people who see the finding (before or after the change) hear of it.
+    notify_units = [u for u in notify_units if _unit_sees(u.path, f, before)]
+    notify_users = [u for u in notify_users if u is not None and _user_sees(u, f, before)]
     if notify_units or notify_users:
         notify(
             kind=f"finding.{a.name}",
@@ -706,6 +710,23 @@ def finding_transition(
             unit=f.owner_unit,
         )
     return f
+
+
+def _unit_sees(path: str, f: Finding, before: tuple[str, str, str]) -> bool:
+    """Do the people anchored at the unit at `path` see `f`, now or before the change?
+    (`FindingQuerySet.visible_to` for a unit's scope: a pending transfer shows only a
+    non-sensitive finding.)"""
+    for territory, owner, transfer in (before, (f.unit_path, f.owner_path, f.transfer_path)):
+        if territory.startswith(path) or owner.startswith(path):
+            return True
+        if transfer and transfer.startswith(path) and not f.sensitive:
+            return True
+    return False
+
+
+def _user_sees(user: User, f: Finding, before: tuple[str, str, str]) -> bool:
+    scope = user_scope(user)
+    return scope.everything or (scope.path is not None and _unit_sees(scope.path, f, before))
 
 
 def _escalate_after(f: Finding, now: dt.datetime) -> dt.datetime | None:
