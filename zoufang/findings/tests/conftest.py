@@ -16,7 +16,7 @@ def catalog(db):
 @pytest.fixture
 def raise_finding(catalog, tree):
     """raise_finding(actor, kind_code="dispute-neighbour", beat=tree.beat_a, **kw) -> Finding"""
-    from zoufang.findings.services import finding_create
+    from zoufang.findings.services.create import finding_create
 
     def make(actor=None, kind_code: str = "dispute-neighbour", beat=None, **kw):
         kw.setdefault("description", "两户因楼道堆放杂物发生争吵")
@@ -31,7 +31,7 @@ def raise_finding(catalog, tree):
 def act():
     """act(finding, actor, action, **kw): apply an action with the current version."""
     from zoufang.findings.models import Finding
-    from zoufang.findings.services import finding_transition
+    from zoufang.findings.services.workflow import finding_transition
 
     def run(finding, actor, action, **kw):
         current = Finding.objects.get(pk=finding.pk)

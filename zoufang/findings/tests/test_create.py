@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from zoufang.findings.models import Finding, FindingTransition
-from zoufang.findings.services import FindingConflict, finding_create
+from zoufang.findings.services.create import FindingConflict, finding_create
 from zoufang.notifications.models import Notification
 
 

@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from zoufang.findings.models import Finding
 from zoufang.findings.selectors import QUEUES
-from zoufang.findings.services import findings_sweep
+from zoufang.findings.services.sweep import findings_sweep
 from zoufang.notifications.models import Notification
 
 ROLES = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from zoufang.findings.access import allowed_actions
 from zoufang.findings.models import Finding, FindingTransition, State
-from zoufang.findings.services import FindingChanged, allowed_actions, finding_transition
+from zoufang.findings.services.workflow import FindingChanged, finding_transition
 
 
 def _state(f):
