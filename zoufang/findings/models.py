@@ -2,8 +2,8 @@
 
 A finding belongs to two chains: the territory where it lies (`unit_path`, the beat's path)
 and the unit that owns it now (`owner_path`). Both chains see it; a pending transfer adds the
-receiving unit (`transfer_path`) until it accepts or refuses. See docs/findings.md and
-docs/decisions/findings-workflow.md.
+receiving unit (`transfer_path`), for what that unit may read, until it accepts or refuses
+(the rules: `findings/access.py`). See docs/findings.md and docs/decisions/findings-workflow.md.
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ class SweepResult:
 def findings_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResult:
     """Mark open findings past their deadline overdue and notify the owner unit and its
     parent; escalate those past the second deadline to the parent unit. Reads only the rows
-    that are due (partial indexes), so its cost follows the work, not the size of the city."""
+    that are due (`due_at`, `escalate_at`: NULL unless due), so its cost follows the work, not
+    the size of the city."""
     now = now or timezone.now()
     result = SweepResult()
     recipients: dict[int | None, list[int]] = {}
