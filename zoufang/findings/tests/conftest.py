@@ -41,6 +41,20 @@ def act():
     return run
 
 
+@pytest.fixture
+def resolve(act):
+    """resolve(finding, manager, handler, comment): triage, assign to the handler, start and
+    resolve it — the usual road to a resolved finding."""
+
+    def run(finding, manager, handler, comment="已处理"):
+        act(finding, manager, "triage")
+        act(finding, manager, "assign", assignee=handler)
+        act(finding, handler, "start")
+        act(finding, handler, "resolve", comment=comment)
+
+    return run
+
+
 @pytest.fixture(autouse=True)
 def _english_messages():
     """Service messages are asserted in English (pages render in the user's language)."""

@@ -8,19 +8,7 @@ import pytest
 
 from zoufang.findings.access import can_read, may_see, readable_q
 from zoufang.findings.models import Finding
-
-ROLES = [
-    "county_admin",
-    "chief_a",
-    "officer_a",
-    "member_a",
-    "chief_b",
-    "officer_b",
-    "office",
-    "supervisor",
-    "leader",
-    "researcher",
-]
+from zoufang.findings.tests.cast import ROLES
 
 
 @pytest.fixture

@@ -17,20 +17,9 @@ from python_calamine import CalamineWorkbook
 from zoufang.findings.models import Finding
 from zoufang.findings.selectors import QUEUES
 from zoufang.findings.services.sweep import findings_sweep
+from zoufang.findings.tests.cast import ROLES
 from zoufang.notifications.models import Notification
 
-ROLES = [
-    "county_admin",
-    "chief_a",
-    "officer_a",
-    "member_a",
-    "chief_b",
-    "officer_b",
-    "office",
-    "supervisor",
-    "leader",
-    "researcher",
-]
 # Paths of the cast's anchor units, spelled out (not read through the product's scope rule).
 ANCHOR = {
     "county_admin": "411000/411002/",
