@@ -130,6 +130,7 @@ def create(request: HttpRequest, payload: FindingIn) -> Status:
         "possible_duplicates": [
             {"id": d.pk, "number": d.number, "restricted": not access.can_read(user, d)}
             for d in result.duplicates
+            if access.may_see(user, d)
         ],
     }
     return Status(201 if result.created else 200, body)

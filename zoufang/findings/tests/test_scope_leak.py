@@ -97,6 +97,7 @@ def _texts(client, user) -> dict[str, str]:
         ).content
     for tab in ("assigned", "followup", "reported"):
         out[f"mine {tab}"] = client.get(reverse("findings:mine"), {"tab": tab}).content
+    out["figures"] = client.get(reverse("findings:stats")).content
     out["bell list"] = client.get(reverse("notifications:list")).content
     out["bell rows"] = repr(list(Notification.objects.filter(user=user).values()))
     return {k: v.decode() if isinstance(v, bytes) else v for k, v in out.items()}
@@ -107,6 +108,8 @@ def _counts(client) -> dict[str, str]:
     counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', body))
     badge = client.get(reverse("notifications:badge")).content.decode()
     counts["bell"] = re.sub(r"\s+", " ", badge)
+    stats = client.get(reverse("findings:stats")).context["rows"]
+    counts["figures"] = [(r.unit.code, r.raised, r.open, r.overdue, r.resolved) for r in stats]
     return counts
 
 
@@ -117,7 +120,7 @@ def test_a_foreign_finding_appears_nowhere(
     user = request.getfixturevalue(role)
     client = client_for(user)
     before = _counts(client)
-    assert set(before) == {"assigned", "followup", "reported", "bell"}
+    assert set(before) == {"assigned", "followup", "reported", "bell", "figures"}
     rows = _world(role, raise_finding, act, office, tree)
     foreign = _foreign(role, rows)
     texts = _texts(client, user)
