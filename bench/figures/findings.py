@@ -147,7 +147,7 @@ def _ledger_seconds(bench: Bench, user: Any) -> float:
 
 def _sweep_seconds(repeat: int = 5) -> float:
     from zoufang.findings.models import OPEN_STATES, Finding, FindingTransition
-    from zoufang.findings.services import findings_sweep
+    from zoufang.findings.services.sweep import findings_sweep
     from zoufang.notifications.models import Notification
 
     now = dt.datetime.now(tz=dt.UTC)

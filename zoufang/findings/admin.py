@@ -71,7 +71,7 @@ class FindingAdmin(ScopedAdmin):
     inlines = [TransitionInline]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        from zoufang.findings.models import readable_q
+        from zoufang.findings.access import readable_q
 
         return super().get_queryset(request).filter(readable_q(request.user))
 

@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from zoufang.core.api import LazyMap
 from zoufang.core.masking import mask_phone
-from zoufang.findings import selectors, services
+from zoufang.findings import access, selectors
 from zoufang.findings.models import Finding, FindingKind, Grade
 from zoufang.findings.schemas import (
     FindingCreatedOut,
@@ -22,6 +22,9 @@ from zoufang.findings.schemas import (
     KindOut,
     TransitionIn,
 )
+from zoufang.findings.services.audit import record_access
+from zoufang.findings.services.create import FindingConflict, finding_create
+from zoufang.findings.services.workflow import FindingChanged, finding_transition
 from zoufang.org.models import Unit, User
 from zoufang.org.selectors import get_unit_for_user
 
@@ -36,11 +39,11 @@ class Conflict(HttpError):
 
 def finding_out(user: User, f: Finding, *, readable: bool | None = None) -> dict:
     if readable is None:
-        readable = selectors.can_read(user, f)
+        readable = access.can_read(user, f)
     if not readable:
         return {"id": f.pk, "number": f.number, "restricted": True}
     phone = f.resident_phone
-    if not selectors.may_see_personal_data(user, f):
+    if not access.may_see_personal_data(user, f):
         phone = mask_phone(phone)
     return {
         "id": f.pk,
@@ -98,9 +101,9 @@ def create(request: HttpRequest, payload: FindingIn) -> Status:
     elif payload.beat_id is not None:
         beat = get_object_or_404(Unit.objects.visible_to(user), pk=payload.beat_id)
     if payload.link_to is not None:
-        link_to = selectors.get_finding_for_user(user, payload.link_to)
+        link_to = access.get_finding_for_user(user, payload.link_to)
     try:
-        result = services.finding_create(
+        result = finding_create(
             actor=user,
             kind_code=payload.kind,
             description=payload.description,
@@ -117,16 +120,17 @@ def create(request: HttpRequest, payload: FindingIn) -> Status:
             source="visit" if payload.visit_id else "officer",
             link_to=link_to,
         )
-    except services.FindingConflict as exc:
+    except FindingConflict as exc:
         raise Conflict(str(exc), "conflict") from exc
-    f = selectors.get_finding_for_user(user, result.finding.pk)
+    f = access.get_finding_for_user(user, result.finding.pk)
     body = {
         "created": result.created,
         "linked": result.linked,
         "finding": finding_out(user, f),
         "possible_duplicates": [
-            {"id": d.pk, "number": d.number, "restricted": not selectors.can_read(user, d)}
+            {"id": d.pk, "number": d.number, "restricted": not access.can_read(user, d)}
             for d in result.duplicates
+            if access.may_see(user, d)
         ],
     }
     return Status(201 if result.created else 200, body)
@@ -158,11 +162,11 @@ def list_findings(
 @router.get("/{finding_id}", response=FindingDetailOut)
 def detail(request: HttpRequest, finding_id: int) -> dict:
     user = request.user
-    f = selectors.get_finding_for_user(user, finding_id)
-    readable = selectors.record_access(user, f, via="api")
+    f = access.get_finding_for_user(user, finding_id)
+    readable = record_access(user, f, via="api")
     data = finding_out(user, f, readable=readable)
     if readable:
-        data["allowed_actions"] = [a.name for a in services.allowed_actions(user, f)]
+        data["allowed_actions"] = [a.name for a in access.allowed_actions(user, f)]
         data["timeline"] = [
             {
                 "action": t.action,
@@ -183,8 +187,8 @@ def transition(request: HttpRequest, finding_id: int, payload: TransitionIn) -> 
     """Apply an action. Send the `version` you read: if the finding changed since, the
     answer is 409 `changed` and nothing is saved."""
     user = request.user
-    f = selectors.get_finding_for_user(user, finding_id)
-    if not selectors.record_access(user, f, via="api"):
+    f = access.get_finding_for_user(user, finding_id)
+    if not record_access(user, f, via="api"):
         raise HttpError(403, _("This is a restricted item."))
     assignee = None
     if payload.assignee_id is not None:
@@ -195,7 +199,7 @@ def transition(request: HttpRequest, finding_id: int, payload: TransitionIn) -> 
     if payload.unit_id is not None:
         unit = get_object_or_404(Unit, pk=payload.unit_id)
     try:
-        services.finding_transition(
+        finding_transition(
             finding=f,
             actor=user,
             action=payload.action,
@@ -208,6 +212,6 @@ def transition(request: HttpRequest, finding_id: int, payload: TransitionIn) -> 
             deadline=payload.deadline,
             satisfied=payload.satisfied,
         )
-    except services.FindingChanged as exc:
+    except FindingChanged as exc:
         raise Conflict(str(exc), "changed") from exc
-    return finding_out(user, selectors.get_finding_for_user(user, finding_id))
+    return finding_out(user, access.get_finding_for_user(user, finding_id))

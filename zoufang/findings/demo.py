@@ -23,7 +23,9 @@ from zoufang.campaigns.services import departments_sync
 from zoufang.core.roles import Role
 from zoufang.findings.catalog import catalog_sync
 from zoufang.findings.models import Finding, FindingKind, FindingTransition, State
-from zoufang.findings.services import finding_create, finding_transition, findings_sweep
+from zoufang.findings.services.create import finding_create
+from zoufang.findings.services.sweep import findings_sweep
+from zoufang.findings.services.workflow import finding_transition
 from zoufang.org.models import Personnel, Unit, User
 
 SEED = 5_411_000

@@ -2,8 +2,8 @@
 
 A finding belongs to two chains: the territory where it lies (`unit_path`, the beat's path)
 and the unit that owns it now (`owner_path`). Both chains see it; a pending transfer adds the
-receiving unit (`transfer_path`) until it accepts or refuses. See docs/findings.md and
-docs/decisions/findings-workflow.md.
+receiving unit (`transfer_path`), for what that unit may read, until it accepts or refuses
+(the rules: `findings/access.py`). See docs/findings.md and docs/decisions/findings-workflow.md.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -149,40 +148,25 @@ class GradeRule(models.Model):
 
 class FindingQuerySet(ScopedQuerySet):
     def visible_to(self, user: User) -> Self:
-        """The territory chain and the owner chain (and a unit asked to take it over)."""
+        """The territory chain and the owner chain (and a unit asked to take it over):
+        `findings.access.visible_q`."""
+        from zoufang.findings.access import visible_q
+
         scope = user_scope(user)
         if scope.everything:
             return self
         if scope.path is None:
             return self.none()
-        # Prefix LIKE, not core's range `subtree_q`, on purpose: with three OR-ed ranges the
-        # planner unions the path indexes and sorts every match, while the ledger wants to
-        # walk the (created_at, id) index and stop at one page (measured: findings_ledger
-        # 36 ms vs 69 ms at 200,000 findings on SQLite).
-        return self.filter(
-            Q(unit_path__startswith=scope.path)
-            | Q(owner_path__startswith=scope.path)
-            | Q(transfer_path__startswith=scope.path)
-        )
+        return self.filter(visible_q(scope))
 
     def readable_by(self, user: User) -> Self:
-        """Rows whose content the user may read (sensitive ones only in the owning chain)."""
+        """Rows whose content the user may read: `findings.access.readable_q`."""
+        from zoufang.findings.access import readable_q
+
         return self.filter(readable_q(user))
 
     def open(self) -> Self:
         return self.filter(state__in=OPEN_STATES)
-
-
-def readable_q(user: User) -> Q:
-    if is_leadership(user):
-        return Q()
-    if getattr(user, "can_view_sensitive", False):
-        scope = user_scope(user)
-        if scope.everything:
-            return Q()
-        if scope.path:
-            return Q(sensitive=False) | Q(owner_path__startswith=scope.path)
-    return Q(sensitive=False)
 
 
 def is_leadership(user: User) -> bool:
@@ -227,8 +211,9 @@ class Finding(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="findings",
     )
-    # The visit that raised it. A plain column for now: the visits app will turn it into a
-    # ForeignKey(Visit, db_column="visit_id") without moving data.
+    # The visit that raised it: a plain column, checked when the finding is created (the
+    # visit exists and lies in the finding's beat), not a foreign key — see
+    # docs/decisions/0005-finding-visit-link-and-partitioning.md.
     visit_id = models.BigIntegerField(_("visit"), null=True, blank=True, db_index=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,4 +1,6 @@
-"""Reads of findings, always starting from `Finding.objects.visible_to(user)`."""
+"""Reads of findings, always starting from `Finding.objects.visible_to(user)`: the ledger and
+queues, the page window, the timeline, figures per unit. Who may see or read a finding is
+`access.py`; selectors only read."""
 
 from __future__ import annotations
 
@@ -19,71 +21,21 @@ from django.db.models import (
     Value,
     When,
 )
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from zoufang.core.roles import Role
 from zoufang.core.scope import user_scope
+from zoufang.findings.access import readable_q
+from zoufang.findings.actions import event_label
 from zoufang.findings.models import (
     OPEN_STATES,
     Finding,
-    FindingAccess,
     FindingKind,
     FindingTransition,
+    Grade,
     State,
-    is_leadership,
-    readable_q,
 )
 from zoufang.org.models import Unit, User
-
-# ---- access --------------------------------------------------------------------------------
-
-
-def get_finding_for_user(user: User, pk: int) -> Finding:
-    """The finding if it lies in or is owned within the user's subtree; 404 otherwise."""
-    return get_object_or_404(
-        Finding.objects.visible_to(user).select_related(
-            "kind",
-            "kind__parent",
-            "beat",
-            "owner_unit",
-            "co_unit",
-            "owner_department",
-            "assignee",
-            "reporter",
-            "transfer_to",
-            "duplicate_of",
-            "place",
-        ),
-        pk=pk,
-    )
-
-
-def can_read(user: User, finding: Finding) -> bool:
-    """May the user read the content? Sensitive clues: only with the sensitive-clue
-    permission in the owning chain, or the leadership."""
-    if not finding.sensitive:
-        return True
-    if is_leadership(user):
-        return True
-    return bool(user.can_view_sensitive and user_scope(user).contains(finding.owner_path))
-
-
-def record_access(user: User, finding: Finding, *, via: str) -> bool:
-    """Check and audit an opening of a finding; every opening of a sensitive one is logged,
-    granted or not. Returns whether the content may be shown."""
-    granted = can_read(user, finding)
-    if finding.sensitive:
-        FindingAccess.objects.create(finding=finding, user=user, via=via, granted=granted)
-    return granted
-
-
-def may_see_personal_data(user: User, finding: Finding) -> bool:
-    """Full phone numbers for the owner chain's managers and the assignee; masked otherwise."""
-    from zoufang.core.scope import user_manages
-
-    return finding.assignee_id == user.pk or user_manages(user, finding.owner_path)
-
 
 # ---- lists ---------------------------------------------------------------------------------
 
@@ -112,7 +64,7 @@ def finding_list(user: User, filters: LedgerFilters | None = None) -> QuerySet[F
     if f.queue == "open":
         qs = qs.filter(state__in=OPEN_STATES)
         if scope.path:
-            qs = qs.filter(owner_path__startswith=scope.path)
+            qs = qs.filter(scope.prefix_q("owner_path"))
     elif f.queue == "overdue":
         qs = qs.filter(state__in=OPEN_STATES, is_overdue=True)
     elif f.queue == "followup":
@@ -126,7 +78,7 @@ def finding_list(user: User, filters: LedgerFilters | None = None) -> QuerySet[F
     elif f.queue == "incoming":
         qs = qs.filter(state=State.TRANSFER_PENDING)
         if scope.path:
-            qs = qs.filter(transfer_path__startswith=scope.path)
+            qs = qs.filter(scope.prefix_q("transfer_path"))
     if f.unit is not None:
         qs = qs.filter(Q(unit_path__startswith=f.unit.path) | Q(owner_path__startswith=f.unit.path))
     if f.kind:
@@ -197,10 +149,11 @@ def my_queue_counts(user: User) -> dict[str, int]:
     """Counts for the personal queues of "my findings" (small sets: one query)."""
     qs = Finding.objects.visible_to(user)
     followup = Q(state=State.RESOLVED)
+    scope = user_scope(user)
     if user.role in {Role.COMMUNITY_OFFICER, Role.TEAM_MEMBER}:
         followup &= Q(beat_id=user.unit_id) | Q(assignee=user)
-    elif not user_scope(user).everything and user.unit_id:
-        followup &= Q(owner_path__startswith=user.unit.path)
+    elif scope.path:
+        followup &= scope.prefix_q("owner_path")
     return qs.aggregate(
         assigned=Count("pk", filter=Q(assignee=user, state__in=OPEN_STATES)),
         reported=Count("pk", filter=Q(reporter=user)),
@@ -210,8 +163,6 @@ def my_queue_counts(user: User) -> dict[str, int]:
 
 def finding_timeline(finding: Finding) -> list[FindingTransition]:
     """The transitions, oldest first, with labels for the page (two queries in all)."""
-    from zoufang.findings.services import event_label
-
     rows = list(
         finding.transitions.select_related("actor", "actor__personnel")
         .prefetch_related("attachments")
@@ -238,8 +189,6 @@ def _summary(data: dict[str, Any]) -> str:
     if "assignee" in data:
         parts.append(_("assigned to: %(name)s") % {"name": data["assignee"]})
     if "grade" in data and isinstance(data["grade"], list):
-        from zoufang.findings.models import Grade
-
         parts.append(
             _("grade: %(old)s → %(new)s")
             % {"old": Grade(data["grade"][0]).label, "new": Grade(data["grade"][1]).label}

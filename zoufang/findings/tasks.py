@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from zoufang.findings.services import findings_sweep
+from zoufang.findings.services.sweep import findings_sweep
 
 
 @shared_task(name="findings.sweep_overdue", autoretry_for=(OSError,), retry_backoff=True)

@@ -16,9 +16,13 @@ from django.views.decorators.http import require_POST
 
 from zoufang.core.masking import mask_phone
 from zoufang.core.xlsx import xlsx_response
-from zoufang.findings import selectors, services
+from zoufang.findings import access, selectors
+from zoufang.findings.actions import ACTIONS
 from zoufang.findings.forms import STATE_CHOICES, ActionForm, FindingCreateForm
 from zoufang.findings.models import OPEN_STATES, Finding, FindingKind, Grade
+from zoufang.findings.services.audit import record_access
+from zoufang.findings.services.create import FindingConflict, finding_create, finding_duplicates
+from zoufang.findings.services.workflow import FindingChanged, finding_transition
 from zoufang.org.models import Unit
 from zoufang.org.selectors import get_unit_for_user
 
@@ -50,7 +54,7 @@ def _filters(request: HttpRequest) -> selectors.LedgerFilters:
 
 def _decorate(user, rows: list[Finding]) -> list[Finding]:  # type: ignore[no-untyped-def]
     for f in rows:
-        f.readable = selectors.can_read(user, f)
+        f.readable = access.can_read(user, f)
     return rows
 
 
@@ -78,10 +82,10 @@ LEDGER_HEADERS = [
 
 
 def _export_row(user, f: Finding) -> list:  # type: ignore[no-untyped-def]
-    if not selectors.can_read(user, f):
+    if not access.can_read(user, f):
         return [f.number, f.created_at, _("Restricted item")]
     phone = f.resident_phone
-    if not selectors.may_see_personal_data(user, f):
+    if not access.may_see_personal_data(user, f):
         phone = mask_phone(phone)
     return [
         f.number,
@@ -158,7 +162,7 @@ def my_findings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def finding_create(request: HttpRequest) -> HttpResponse:
+def create(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = FindingCreateForm(request.POST or None, user=user)
     duplicates: list[Finding] = []
@@ -166,16 +170,16 @@ def finding_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         link_to = None
         if request.POST.get("link_to", "").isdigit():
-            link_to = selectors.get_finding_for_user(user, int(request.POST["link_to"]))
+            link_to = access.get_finding_for_user(user, int(request.POST["link_to"]))
         kind = FindingKind.objects.filter(code=data["kind"]).first()
         if kind and link_to is None and request.POST.get("confirm") != "1":
-            duplicates = services.finding_duplicates(
+            duplicates = finding_duplicates(
                 kind=kind, beat=data["beat"], description=data["description"]
             )
-            duplicates = [d for d in duplicates if d in _visible(user, duplicates)]
+            duplicates = [d for d in duplicates if access.may_see(user, d)]
         if not duplicates:
             try:
-                result = services.finding_create(
+                result = finding_create(
                     actor=user,
                     kind_code=data["kind"],
                     description=data["description"],
@@ -189,7 +193,7 @@ def finding_create(request: HttpRequest) -> HttpResponse:
                     client_uuid=data["client_uuid"],
                     link_to=link_to,
                 )
-            except services.FindingConflict as exc:
+            except FindingConflict as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
                 _add_errors(form, exc)
@@ -209,15 +213,6 @@ def finding_create(request: HttpRequest) -> HttpResponse:
                 return redirect("findings:detail", pk=result.finding.pk)
     _decorate(user, duplicates)
     return render(request, "findings/create.html", {"form": form, "duplicates": duplicates})
-
-
-def _visible(user, rows: list[Finding]) -> set[Finding]:  # type: ignore[no-untyped-def]
-    ids = set(
-        Finding.objects.visible_to(user)
-        .filter(pk__in=[r.pk for r in rows])
-        .values_list("pk", flat=True)
-    )
-    return {r for r in rows if r.pk in ids}
 
 
 def _add_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
@@ -241,11 +236,11 @@ ACTION_FIELDS = {
 @login_required
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    finding = selectors.get_finding_for_user(user, pk)
-    readable = selectors.record_access(user, finding, via="page")
+    finding = access.get_finding_for_user(user, pk)
+    readable = record_access(user, finding, via="page")
     context = {"finding": finding, "readable": readable}
     if readable:
-        actions = services.allowed_actions(user, finding)
+        actions = access.allowed_actions(user, finding)
         context.update(
             {
                 "timeline": selectors.finding_timeline(finding),
@@ -255,9 +250,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     for form in [ActionForm(finding=finding, user=user, prefix=a.name)]
                 ],
                 "shown_phone": finding.resident_phone
-                if selectors.may_see_personal_data(user, finding)
+                if access.may_see_personal_data(user, finding)
                 else mask_phone(finding.resident_phone),
-                "duplicates": list(finding.possible_duplicates.all()[:10]),
             }
         )
     return render(request, "findings/detail.html", context)
@@ -267,8 +261,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_act(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    finding = selectors.get_finding_for_user(user, pk)
-    if not selectors.record_access(user, finding, via="page"):
+    finding = access.get_finding_for_user(user, pk)
+    if not record_access(user, finding, via="page"):
         raise PermissionDenied(_("This is a restricted item."))
     # Each action's form on the page carries its own prefix (several forms on one page).
     prefix = request.POST.get("prefix", "")
@@ -277,14 +271,14 @@ def finding_act(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES,
         finding=finding,
         user=user,
-        prefix=prefix if prefix in services.ACTIONS else None,
+        prefix=prefix if prefix in ACTIONS else None,
     )
     if not form.is_valid():
         messages.error(request, _("Check the form: %(errors)s") % {"errors": _flat(form)})
         return redirect("findings:detail", pk=pk)
     d = form.cleaned_data
     try:
-        services.finding_transition(
+        finding_transition(
             finding=finding,
             actor=user,
             action=d["action"],
@@ -298,7 +292,7 @@ def finding_act(request: HttpRequest, pk: int) -> HttpResponse:
             satisfied=d["satisfied"],
             files=request.FILES.getlist(form.add_prefix("files")),
         )
-    except services.FindingChanged as exc:
+    except FindingChanged as exc:
         messages.warning(request, str(exc))
     except (ValidationError, PermissionDenied) as exc:
         text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

@@ -16,7 +16,7 @@ def catalog(db):
 @pytest.fixture
 def raise_finding(catalog, tree):
     """raise_finding(actor, kind_code="dispute-neighbour", beat=tree.beat_a, **kw) -> Finding"""
-    from zoufang.findings.services import finding_create
+    from zoufang.findings.services.create import finding_create
 
     def make(actor=None, kind_code: str = "dispute-neighbour", beat=None, **kw):
         kw.setdefault("description", "两户因楼道堆放杂物发生争吵")
@@ -31,12 +31,26 @@ def raise_finding(catalog, tree):
 def act():
     """act(finding, actor, action, **kw): apply an action with the current version."""
     from zoufang.findings.models import Finding
-    from zoufang.findings.services import finding_transition
+    from zoufang.findings.services.workflow import finding_transition
 
     def run(finding, actor, action, **kw):
         current = Finding.objects.get(pk=finding.pk)
         kw.setdefault("version", current.version)
         return finding_transition(finding=current, actor=actor, action=action, **kw)
+
+    return run
+
+
+@pytest.fixture
+def resolve(act):
+    """resolve(finding, manager, handler, comment): triage, assign to the handler, start and
+    resolve it — the usual road to a resolved finding."""
+
+    def run(finding, manager, handler, comment="已处理"):
+        act(finding, manager, "triage")
+        act(finding, manager, "assign", assignee=handler)
+        act(finding, handler, "start")
+        act(finding, handler, "resolve", comment=comment)
 
     return run
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from zoufang.findings.models import Finding, FindingTransition
-from zoufang.findings.services import FindingConflict, finding_create
+from zoufang.findings.services.create import FindingConflict, finding_create
 from zoufang.notifications.models import Notification
 
 
@@ -193,3 +193,45 @@ def test_twenty_concurrent_identical_requests_create_one(tree, officer_a):
     assert len({pk for pk, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert Finding.objects.filter(client_uuid=key).count() == 1
+
+
+def _visit(campaign, beat):
+    """A visit row in `beat` (its task too), written directly: only its place matters here."""
+    import uuid as _uuid
+
+    from django.utils import timezone
+
+    from zoufang.visits.models import Visit, VisitTask
+
+    task = VisitTask.objects.create(
+        campaign=campaign, beat=beat, unit_path=beat.path, kind="household"
+    )
+    now = timezone.now()
+    return Visit.objects.create(
+        task=task,
+        campaign=campaign,
+        beat=beat,
+        unit_path=beat.path,
+        kind="household",
+        outcome="visited",
+        method="normal",
+        started_at=now,
+        ended_at=now,
+        client_uuid=_uuid.uuid4(),
+        payload_hash="x",
+    )
+
+
+def test_the_visit_link_is_checked(catalog, officer_a, campaign, tree):
+    """`visit_id` is a plain column (docs/decisions/0005): the service checks the visit exists
+    and lies in the finding's beat."""
+    here = _visit(campaign, tree.beat_a)
+    elsewhere = _visit(campaign, tree.beat_a2)
+    args = {"actor": officer_a, "kind_code": "dispute", "description": "说明", "beat": tree.beat_a}
+    for bad in (elsewhere.pk, elsewhere.pk + here.pk + 1000):
+        with pytest.raises(ValidationError) as exc:
+            finding_create(**args, visit_id=bad)
+        assert "visit_id" in exc.value.message_dict
+    assert not Finding.objects.exists()
+    f = finding_create(**args, visit_id=here.pk).finding
+    assert f.visit_id == here.pk

@@ -187,14 +187,13 @@ def test_my_findings_shows_what_is_assigned_to_me(two, client_for, officer_a, ch
     assert 'data-count="assigned">1<' in body
 
 
-def test_the_figures_page_counts_per_unit(two, client_for, office, act, chief_a, officer_a):
-    a, _ = two
+def test_the_figures_page_counts_per_unit(two, client_for, office, raise_finding, tree):
+    raise_finding(None, beat=tree.beat_a2, kind_code="hazard-fire", description="七里店仓库")
     r = client_for(office).get(reverse("findings:stats"))
     assert r.status_code == 200
-    rows = {row.unit.pk: row for row in r.context["rows"]}
-    for county in (a.beat.parent.parent,):
-        expected = Finding.objects.filter(unit_path__startswith=county.path).count()
-        assert rows[county.pk].raised == expected
+    raised = {row.unit.code: row.raised for row in r.context["rows"]}
+    # Two findings in 魏都 (beats A and A2), one in 建安 (beat B).
+    assert raised == {"411002": 2, "411003": 1}
 
 
 def test_the_ledger_page_without_count_and_few_queries(two, chief_a, django_assert_max_num_queries):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from zoufang.findings.models import FindingKind, Grade, GradeRule
 
@@ -46,13 +46,20 @@ def test_the_department_follows_the_kind(
     assert f.co_handlers == co_handlers
 
 
-def test_the_deadline_follows_the_grade_table(raise_finding, officer_a):
-    before = timezone.now()
-    for grade in Grade.values:
-        days = GradeRule.objects.get(grade=grade).deadline_days
-        f = raise_finding(officer_a, grade=grade, description=f"不同的事项 {grade}")
-        assert before + dt.timedelta(days=days) <= f.deadline
-        assert f.deadline <= timezone.now() + dt.timedelta(days=days)
+NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("grade", "deadline_days", "escalate_days"),
+    [("general", 7, 3), ("serious", 3, 2), ("major", 1, 1)],  # the default catalog's table
+)
+def test_the_deadline_follows_the_grade_table(
+    raise_finding, officer_a, grade, deadline_days, escalate_days
+):
+    with time_machine.travel(NOW, tick=False):
+        f = raise_finding(officer_a, grade=grade)
+    assert f.deadline == NOW + dt.timedelta(days=deadline_days)
+    assert f.escalate_at == NOW + dt.timedelta(days=deadline_days + escalate_days)
 
 
 def test_the_office_edits_the_tables_and_routing_follows(raise_finding, officer_a, tree):
@@ -61,10 +68,11 @@ def test_the_office_edits_the_tables_and_routing_follows(raise_finding, officer_
 
     jd = Department.objects.get(code="jindu")
     FindingKind.objects.filter(code="dispute-neighbour").update(department=jd)
-    f = raise_finding(officer_a)
+    with time_machine.travel(NOW, tick=False):
+        f = raise_finding(officer_a)
     assert f.owner_unit == tree.county_x
     assert f.owner_department == jd
-    assert (f.deadline - f.created_at).days in (4, 5)
+    assert f.deadline == NOW + dt.timedelta(days=5)
 
 
 def test_visit_form_codes_are_all_kinds(catalog):

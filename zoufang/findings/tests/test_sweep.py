@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
-from django.utils import timezone
 
 from zoufang.findings.models import Finding, State
 from zoufang.findings.tasks import findings_sweep_task
@@ -61,13 +60,10 @@ def test_after_the_second_deadline_it_is_escalated(
     assert Notification.objects.filter(user=county_admin, kind="finding.escalate").exists()
 
 
-def test_a_resolved_finding_is_not_swept(raise_finding, act, officer_a, chief_a):
+def test_a_resolved_finding_is_not_swept(raise_finding, resolve, officer_a, chief_a):
     with time_machine.travel(START, tick=False):
         f = raise_finding(officer_a)
-        act(f, chief_a, "triage")
-        act(f, chief_a, "assign", assignee=officer_a)
-        act(f, officer_a, "start")
-        act(f, officer_a, "resolve", comment="已处理")
+        resolve(f, chief_a, officer_a)
     with time_machine.travel(START + dt.timedelta(days=30), tick=False):
         result = findings_sweep_task.delay().get()
     assert result == {"overdue": 0, "escalated": 0, "notified": 0}
@@ -85,7 +81,7 @@ def test_escalation_stops_at_the_city(raise_finding, officer_a, tree):
     assert f.escalate_at is None
 
 
-def test_on_time_is_judged_against_the_deadline(raise_finding, act, officer_a, chief_a):
+def test_on_time_is_judged_against_the_deadline(raise_finding, resolve, officer_a, chief_a):
     from zoufang.findings.selectors import finding_stats
 
     with time_machine.travel(START, tick=False):
@@ -93,27 +89,24 @@ def test_on_time_is_judged_against_the_deadline(raise_finding, act, officer_a, c
         ok = raise_finding(officer_a, description="完全不同的另一件事情")
     with time_machine.travel(START + dt.timedelta(days=8), tick=False):
         findings_sweep_task.delay().get()
-        for f in (late,):
-            act(f, chief_a, "triage")
-            act(f, chief_a, "assign", assignee=officer_a)
-            act(f, officer_a, "start")
-            act(f, officer_a, "resolve", comment="处理完毕")
-    del ok
+        resolve(late, chief_a, officer_a)
+    late.refresh_from_db()
+    assert late.deadline == START + dt.timedelta(days=7)
+    assert late.resolved_at == START + dt.timedelta(days=8)
+    assert late.was_overdue
+    assert not Finding.objects.get(pk=ok.pk).resolved_at
     rows = finding_stats(chief_a, [officer_a.unit])
+    assert rows[0].raised == 2
     assert rows[0].resolved == 1
     assert rows[0].on_time == 0
-    assert timezone.now()  # clock back to normal
 
 
 def test_a_finding_reopened_after_its_deadline_is_swept_again(
-    raise_finding, act, officer_a, chief_a
+    raise_finding, act, resolve, officer_a, chief_a
 ):
     with time_machine.travel(START, tick=False):
         f = raise_finding(officer_a)
-        act(f, chief_a, "triage")
-        act(f, chief_a, "assign", assignee=officer_a)
-        act(f, officer_a, "start")
-        act(f, officer_a, "resolve", comment="已处理")
+        resolve(f, chief_a, officer_a)
     with time_machine.travel(START + dt.timedelta(days=9), tick=False):
         act(f, officer_a, "follow_up", satisfied=False, comment="群众不满意")
         assert findings_sweep_task.delay().get()["overdue"] == 1

@@ -1,0 +1,161 @@
+"""Who may see, read and change a finding. Each rule is written once and spelled twice from
+that one definition: as a `Q` for lists and as a Python check for one finding in hand.
+
+- **See** (the row exists for the user): the territory chain (`unit_path`), the owner chain
+  (`owner_path`), and a unit asked to take it over (`transfer_path`) — the last only for what
+  that unit may read, since a sensitive clue is readable only in the owner chain.
+- **Read** (the content, not just the number): `sensitive_reach` — everything, an owner-chain
+  path, or nothing. Non-sensitive findings are readable by everyone who sees them.
+- **Change**: the action table's `who` (see `actions.py`).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from zoufang.core.roles import Role
+from zoufang.core.scope import EVERYTHING, NOTHING, Scope, user_manages, user_scope
+from zoufang.findings.actions import ACTIONS, SUPERVISING_ROLES, Action
+from zoufang.findings.models import Finding, is_leadership
+from zoufang.org.models import User
+
+# ---- seeing a finding ----------------------------------------------------------------------
+
+
+def visible_q(scope: Scope) -> Q:
+    """The rows a user with `scope` sees (a scope that is neither everything nor nothing).
+
+    The prefix spelling (`Scope.prefix_q`, not the range `Scope.q`) is measured: with three
+    ORed path columns it lets the ledger walk the `(created_at, id)` index (see core.scope)."""
+    return (
+        scope.prefix_q("unit_path")
+        | scope.prefix_q("owner_path")
+        # Through a pending transfer alone only a non-sensitive one: a sensitive clue is
+        # readable only in the owner chain, which the clause above already gives.
+        | (scope.prefix_q("transfer_path") & Q(sensitive=False))
+    )
+
+
+def path_sees(path: str, finding: Finding) -> bool:
+    """`visible_q` for one finding and the scope of the unit at `path`."""
+    if finding.unit_path.startswith(path) or finding.owner_path.startswith(path):
+        return True
+    return bool(finding.transfer_path.startswith(path) and not finding.sensitive)
+
+
+def may_see(user: User, finding: Finding) -> bool:
+    """`FindingQuerySet.visible_to` for one finding."""
+    scope = user_scope(user)
+    if scope.nothing:
+        return False
+    return scope.everything or path_sees(scope.path, finding)
+
+
+def get_finding_for_user(user: User, pk: int) -> Finding:
+    """The finding if the user sees it (see the module docstring); 404 otherwise."""
+    return get_object_or_404(
+        Finding.objects.visible_to(user).select_related(
+            "kind",
+            "kind__parent",
+            "beat",
+            "owner_unit",
+            "co_unit",
+            "owner_department",
+            "assignee",
+            "reporter",
+            "transfer_to",
+            "duplicate_of",
+            "place",
+        ),
+        pk=pk,
+    )
+
+
+# ---- reading its content -------------------------------------------------------------------
+
+
+def sensitive_reach(user: User) -> Scope:
+    """Whose sensitive clues the user reads: everything (the leadership; the permission with a
+    campaign-wide scope), those owned under a path (the permission with a unit scope), or
+    nothing. The one definition behind `readable_q` and `can_read`."""
+    if is_leadership(user):
+        return EVERYTHING
+    if getattr(user, "can_view_sensitive", False):
+        return user_scope(user)
+    return NOTHING
+
+
+def readable_q(user: User) -> Q:
+    """The rows whose content the user may read."""
+    reach = sensitive_reach(user)
+    if reach.everything:
+        return Q()
+    if reach.nothing:
+        return Q(sensitive=False)
+    return Q(sensitive=False) | reach.prefix_q("owner_path")
+
+
+def can_read(user: User, finding: Finding) -> bool:
+    """`readable_q` for one finding."""
+    return not finding.sensitive or sensitive_reach(user).contains(finding.owner_path)
+
+
+def may_see_personal_data(user: User, finding: Finding) -> bool:
+    """Full phone numbers for the owner chain's managers and the assignee; masked otherwise."""
+    return finding.assignee_id == user.pk or user_manages(user, finding.owner_path)
+
+
+# ---- changing it ---------------------------------------------------------------------------
+
+
+def _manages_owner(user: User, f: Finding) -> bool:
+    if user_manages(user, f.owner_path):
+        return True
+    return f.co_unit_id is not None and user_manages(user, f.co_unit.path)
+
+
+def _may_follow_up(user: User, f: Finding) -> bool:
+    return (
+        f.assignee_id == user.pk
+        or _manages_owner(user, f)
+        or (user.unit_id == f.beat_id and user.role in {Role.COMMUNITY_OFFICER})
+    )
+
+
+# Who may do an action, by the action table's `who`.
+_WHO = {
+    "owner": _manages_owner,
+    "handler": lambda user, f: f.assignee_id == user.pk or _manages_owner(user, f),
+    "followup": _may_follow_up,
+    "transfer_target": lambda user, f: (
+        f.transfer_to_id is not None and user_manages(user, f.transfer_to.path)
+    ),
+    "supervisor": lambda user, f: bool(user.is_superuser or user.role in SUPERVISING_ROLES),
+}
+
+
+def may_do(user: User | None, f: Finding, action: Action) -> bool:
+    """The permission rule of each action (see docs/decisions/findings-workflow.md)."""
+    if user is None:  # the system (sweep)
+        return action.name == "escalate"
+    rule = _WHO.get(action.who)
+    return bool(rule and rule(user, f))
+
+
+def allowed_actions(user: User, f: Finding) -> list[Action]:
+    """The actions the user may do on the finding now (the buttons on its page)."""
+    out = []
+    for a in ACTIONS.values():
+        if f.state not in a.sources or not may_do(user, f, a):
+            continue
+        if a.name == "supervise" and f.supervised:
+            continue
+        if a.name == "unsupervise" and not f.supervised:
+            continue
+        if a.name == "close" and f.followup_satisfied is not True:
+            continue
+        if a.name in {"escalate", "return"} and f.owner_unit.parent_id is None:
+            continue
+        out.append(a)
+    return out
