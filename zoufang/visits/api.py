@@ -21,7 +21,7 @@ from zoufang.core.api import LazyMap
 from zoufang.core.scope import user_scope
 from zoufang.org.models import Unit, User
 from zoufang.org.selectors import get_unit_for_user
-from zoufang.visits import selectors, services
+from zoufang.visits import access, selectors, services
 from zoufang.visits.models import Visit, VisitTask
 from zoufang.visits.schemas import (
     CoverageOut,
@@ -88,7 +88,7 @@ def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> L
     campaign = _campaign()
     forms = _form_codes(campaign)
     if beat is not None:
-        unit = selectors.get_beat_for_user(request.user, beat)
+        unit = access.get_beat_for_user(request.user, beat)
         qs = selectors.task_list(
             request.user, beat=unit, campaign=campaign, state="" if all else "open"
         )
@@ -105,7 +105,7 @@ def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> L
 
 @router.get("/tasks/{int:task_id}", response=TaskOut)
 def task(request: HttpRequest, task_id: int) -> dict:
-    t = selectors.get_task_for_user(request.user, task_id)
+    t = access.get_task_for_user(request.user, task_id)
     return task_out(t, _form_codes(t.campaign))
 
 
@@ -195,7 +195,7 @@ def submit(request: HttpRequest, payload: VisitIn) -> Status:
 
 @router.get("/{int:visit_id}", response=VisitOut)
 def visit(request: HttpRequest, visit_id: int) -> dict:
-    return visit_out(selectors.get_visit_for_user(request.user, visit_id))
+    return visit_out(access.get_visit_for_user(request.user, visit_id))
 
 
 @router.post(
@@ -236,7 +236,7 @@ def photo(
     summary="Raise a finding from a visit (idempotent by client_uuid)",
 )
 def raise_finding(request: HttpRequest, visit_id: int, payload: VisitFindingIn) -> Status:
-    v = selectors.get_visit_for_user(request.user, visit_id)
+    v = access.get_visit_for_user(request.user, visit_id)
     try:
         finding, created = services.visit_finding_raise(
             actor=request.user,
