@@ -13,8 +13,7 @@ from django.utils import timezone
 from zoufang.campaigns.models import VisitForm
 from zoufang.findings.models import Finding
 from zoufang.visits.models import TaskState, Visit, VisitPhoto
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from zoufang.visits.tests.factories import PNG
 
 
 def _post(task, people, **extra) -> dict:
