@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.visits.access import may_decide_correction
-from zoufang.visits.models import CorrectionRequest, Outcome, TaskEvent, TaskState, VisitTask
+from zoufang.visits.models import CorrectionRequest, Outcome, TaskState, VisitTask
+from zoufang.visits.services.common import task_event
 
 if TYPE_CHECKING:
     from zoufang.org.models import User
@@ -39,14 +40,7 @@ def correction_decide(
         if task.state == TaskState.INVALID:
             task.state = TaskState.PENDING
             task.save(update_fields=["state", "updated_at"])
-            TaskEvent.objects.create(
-                task=task,
-                action="reopen",
-                old=TaskState.INVALID,
-                new=TaskState.PENDING,
-                actor=actor,
-                reason=note[:200],
-            )
+            task_event(task, "reopen", actor, TaskState.INVALID, TaskState.PENDING, note).save()
     request.decided_by, request.decided_at = actor, timezone.now()
     request.decision_note = (note or "").strip()[:200]
     request.save()
