@@ -4,13 +4,13 @@ the hottest write of the campaign (every officer, every call, from a phone).
 `lock_task` reads the task, locks its row, and brings along what the checks need: the
 campaign's start, the team's members, and any visit already stored under the client UUID.
 `insert_visit` writes the visit, its members, topics and leaflets, attaches the photos sent
-ahead, moves the task on and records the task event, in one statement (data-modifying
+ahead by its submitter, moves the task on and records the task event, in one statement (data-modifying
 `WITH`). With the token lookup, BEGIN and COMMIT a submission is five statements (it was
 fourteen), with no ORM compilation on the way, and both are prepared statements.
 `visit_answer` reads a resent visit's answer in one statement (it was four).
 `services.submit` holds the rules; other databases (and `VISITS_PG_FAST_PATH = False`) take
 the ORM path there. Both paths are tested on PostgreSQL (`tests/test_visit_submit.py`,
-`tests/test_concurrency_pg.py`), and `tests/test_pgsubmit_columns.py` holds the columns written
+`tests/test_concurrency_pg.py`), and `tests/test_pgsubmit.py` holds the columns written
 here to the models' (a new field cannot be forgotten on this path)."""
 
 from __future__ import annotations

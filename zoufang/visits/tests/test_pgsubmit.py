@@ -1,13 +1,17 @@
-"""The columns pgsubmit's hand-written write statement names are the models' own: a field
-added to Visit, VisitMember, VisitTopic, VisitLeaflet or TaskEvent, or a task column the ORM
-path starts to update, cannot be forgotten on the PostgreSQL path. The statement's text is
-read here, so this runs on every database."""
+"""pgsubmit's hand-written statements. The columns its write statement names are the models'
+own: a field added to Visit, VisitMember, VisitTopic, VisitLeaflet or TaskEvent, or a task
+column the ORM path starts to update, cannot be forgotten on the PostgreSQL path (the
+statement's text is read, so those tests run on every database). The lock statement applies
+the one jurisdiction rule, `Scope.sql`."""
 
 from __future__ import annotations
 
 import re
+import uuid
 
+import pytest
 from django.apps import apps
+from django.db import transaction
 
 from zoufang.visits import pgsubmit
 from zoufang.visits.models import (
@@ -66,3 +70,19 @@ def test_the_lock_reads_task_columns_that_exist():
     names = {f.attname for f in VisitTask._meta.concrete_fields}
     assert set(pgsubmit.TASK_FIELDS) <= names
     assert set(pgsubmit.ANSWER_FIELDS) <= {f.attname for f in Visit._meta.concrete_fields}
+
+
+@pytest.mark.postgres
+def test_the_lock_statement_sees_exactly_the_scopes_subtree(household_task, tree):
+    from zoufang.core.scope import EVERYTHING, NOTHING, Scope
+
+    def sees(scope: Scope) -> bool:
+        with transaction.atomic():
+            return pgsubmit.lock_task(scope, household_task.pk, uuid.uuid4()) is not None
+
+    assert sees(EVERYTHING)
+    assert sees(Scope(path=tree.s1.path))
+    assert sees(Scope(path=tree.beat_a.path))
+    assert not sees(Scope(path=tree.beat_a2.path))  # the sibling beat
+    assert not sees(Scope(path=tree.county_y.path))
+    assert not sees(NOTHING)
