@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate
-from zoufang.org.models import Team
+from zoufang.org.models import Team, Unit
 from zoufang.visits import access, selectors, services
-from zoufang.visits.models import Method, TaskState, VisitKind
+from zoufang.visits.models import Method, TaskState, VisitKind, VisitTask
 from zoufang.visits.views.common import current_campaign, next_url
 
 
@@ -51,7 +51,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _schedule(request: HttpRequest, task) -> None:  # type: ignore[no-untyped-def]
+def _schedule(request: HttpRequest, task: VisitTask) -> None:
     """The appointment form, to the service (ValueError: a date or time that does not parse)."""
     date = request.POST.get("appointment_date") or None
     start = request.POST.get("appointment_start") or None
@@ -98,7 +98,7 @@ def beat_tasks(request: HttpRequest, beat_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _managed_beat(request: HttpRequest, beat_id: int):  # type: ignore[no-untyped-def]
+def _managed_beat(request: HttpRequest, beat_id: int) -> Unit:
     """The beat, if the user sees it (else 404) and manages its tasks (else 403)."""
     beat = access.get_beat_for_user(request.user, beat_id)
     if not access.may_manage_tasks(request.user, beat):
