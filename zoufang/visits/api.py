@@ -6,6 +6,8 @@ only sent after the visit is committed."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,7 +23,7 @@ from zoufang.core.api import LazyMap
 from zoufang.core.scope import user_scope
 from zoufang.org.models import Unit, User
 from zoufang.org.selectors import get_unit_for_user
-from zoufang.visits import selectors, services
+from zoufang.visits import access, selectors, services
 from zoufang.visits.models import Visit, VisitTask
 from zoufang.visits.schemas import (
     CoverageOut,
@@ -41,6 +43,20 @@ class Conflict(HttpError):
     def __init__(self, message: str) -> None:
         super().__init__(409, message)
         self.code = "conflict"
+
+
+@contextmanager
+def _conflict_is_409() -> Iterator[None]:
+    """A client UUID reused for other content is answered 409 with code "conflict"."""
+    try:
+        yield
+    except services.VisitConflict as exc:
+        raise Conflict(str(exc)) from exc
+
+
+def _answer(created: bool, body: dict) -> Status:
+    """201 for what this request created, 200 for the same request sent again."""
+    return Status(201 if created else 200, body)
 
 
 def _campaign() -> Campaign:
@@ -88,7 +104,7 @@ def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> L
     campaign = _campaign()
     forms = _form_codes(campaign)
     if beat is not None:
-        unit = selectors.get_beat_for_user(request.user, beat)
+        unit = access.get_beat_for_user(request.user, beat)
         qs = selectors.task_list(
             request.user, beat=unit, campaign=campaign, state="" if all else "open"
         )
@@ -105,7 +121,7 @@ def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> L
 
 @router.get("/tasks/{int:task_id}", response=TaskOut)
 def task(request: HttpRequest, task_id: int) -> dict:
-    t = selectors.get_task_for_user(request.user, task_id)
+    t = access.get_task_for_user(request.user, task_id)
     return task_out(t, _form_codes(t.campaign))
 
 
@@ -166,36 +182,19 @@ def visit_out(visit: Visit, task_state: str | None = None) -> dict:
     summary="Submit a visit (idempotent by client_uuid)",
 )
 def submit(request: HttpRequest, payload: VisitIn) -> Status:
-    data = services.VisitInput(
-        outcome=payload.outcome,
-        started_at=payload.started_at,
-        ended_at=payload.ended_at,
-        members=payload.members,
-        method=payload.method,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-        gps_accuracy=payload.gps_accuracy,
-        answers=payload.answers,
-        note=payload.note,
-        topics=payload.topics,
-        leaflets=payload.leaflets,
-        findings=[f.model_dump() for f in payload.findings],
-    )
-    try:
+    data = services.VisitInput(**payload.model_dump(exclude={"client_uuid", "task_id"}))
+    with _conflict_is_409():
         # The task's access check (404 outside the user's subtree) is the service's row lock.
         result = services.visit_submit(
             actor=request.user, task_id=payload.task_id, data=data, client_uuid=payload.client_uuid
         )
-    except services.VisitConflict as exc:
-        raise Conflict(str(exc)) from exc
     # visit_submit has committed by now: the acknowledgement follows the commit.
-    status = 201 if result.created else 200
-    return Status(status, visit_out(result.visit, task_state=result.task_state or None))
+    return _answer(result.created, visit_out(result.visit, task_state=result.task_state or None))
 
 
 @router.get("/{int:visit_id}", response=VisitOut)
 def visit(request: HttpRequest, visit_id: int) -> dict:
-    return visit_out(selectors.get_visit_for_user(request.user, visit_id))
+    return visit_out(access.get_visit_for_user(request.user, visit_id))
 
 
 @router.post(
@@ -211,14 +210,12 @@ def photo(
 ) -> Status:
     if user_scope(request.user).nothing:
         raise HttpError(404, _("Not found."))
-    try:
+    with _conflict_is_409():
         item, created = services.visit_photo_add(
             actor=request.user, visit_uuid=visit_uuid, upload=file, client_uuid=client_uuid
         )
-    except services.VisitConflict as exc:
-        raise Conflict(str(exc)) from exc
-    return Status(
-        201 if created else 200,
+    return _answer(
+        created,
         {
             "id": item.pk,
             "client_uuid": item.client_uuid,
@@ -236,8 +233,8 @@ def photo(
     summary="Raise a finding from a visit (idempotent by client_uuid)",
 )
 def raise_finding(request: HttpRequest, visit_id: int, payload: VisitFindingIn) -> Status:
-    v = selectors.get_visit_for_user(request.user, visit_id)
-    try:
+    v = access.get_visit_for_user(request.user, visit_id)
+    with _conflict_is_409():
         finding, created = services.visit_finding_raise(
             actor=request.user,
             visit=v,
@@ -246,10 +243,8 @@ def raise_finding(request: HttpRequest, visit_id: int, payload: VisitFindingIn) 
             grade=payload.grade or None,
             client_uuid=payload.client_uuid,
         )
-    except services.VisitConflict as exc:
-        raise Conflict(str(exc)) from exc
-    return Status(
-        201 if created else 200,
+    return _answer(
+        created,
         {
             "id": finding.pk,
             "number": finding.number,

@@ -99,14 +99,7 @@ def clean_answers(
     unknown = sorted(set(raw) - known)
     if unknown:
         result.errors["answers"] = _("Unknown questions: %(codes)s") % {"codes": ", ".join(unknown)}
-    # First the yes/no answers that other questions depend on.
-    flags: dict[str, bool | None] = {}
-    for q in qs:
-        if q["type"] == "bool" and not _blank(raw.get(q["code"])):
-            try:
-                flags[q["code"]] = _to_bool(raw[q["code"]])
-            except ValueError:
-                flags[q["code"]] = None
+    flags = _flags(qs, raw)
     for q in qs:
         code, kind, label = q["code"], q["type"], q.get("label", q["code"])
         value = raw.get(code)
@@ -118,52 +111,13 @@ def clean_answers(
             if required and q.get("required"):
                 result.errors[code] = _("“%(label)s” is required.") % {"label": label}
             continue
-        stored: Any = value
-        clean: Any = value
         try:
-            if kind in {"text", "textarea"}:
-                clean = stored = norm.clean_text(value) if kind == "text" else str(value)
-                if len(clean) > TEXT_LIMIT:
-                    raise ValueError(_("At most %(n)s characters.") % {"n": TEXT_LIMIT})
-            elif kind == "bool":
-                clean = stored = _to_bool(value)
-            elif kind == "choice":
-                if value not in q.get("choices", []):
-                    raise ValueError(
-                        _("Choose one of: %(choices)s") % {"choices": "、".join(q["choices"])}
-                    )
-            elif kind == "multi":
-                values = value if isinstance(value, list) else [value]
-                bad = [v for v in values if v not in q.get("choices", [])]
-                if bad:
-                    raise ValueError(
-                        _("Choose from: %(choices)s") % {"choices": "、".join(q["choices"])}
-                    )
-                clean = stored = values
-            elif kind == "id_number":
-                number, _sex, _birth = norm.parse_id_number(str(value))
-                clean, stored = number, mask_id_number(number)
-            elif kind == "phone":
-                clean = norm.parse_phone(str(value))
-                stored = mask_phone(clean)
-            elif kind == "number":
-                number = Decimal(str(value))
-                if number < 0 or not number.is_finite():
-                    raise ValueError(_("Enter a number of zero or more."))
-                clean = stored = int(number) if number == number.to_integral() else float(number)
-            elif kind == "rating":
-                clean = stored = int(value)
-                if not 1 <= clean <= 5:
-                    raise ValueError(_("Give a rating from 1 to 5."))
+            clean, stored = _clean_value(q, value)
         except norm.Bad as exc:
             result.errors[code] = f"{label}: {exc}"
             continue
         except (ValueError, TypeError, InvalidOperation) as exc:
-            message = str(exc) if str(exc) and not str(exc).startswith(("invalid", "could")) else ""
-            if kind == "bool":
-                message = _("Answer yes or no.")
-            elif kind in {"number", "rating"} and not message:
-                message = _("Enter a number.")
+            message = _error_text(kind, exc)
             result.errors[code] = f"{label}: {message}" if message else label
             continue
         result.answers[code] = stored
@@ -177,3 +131,68 @@ def clean_answers(
                 {"kind": q["finding"], "description": f"{label}:{text}", "question": code}
             )
     return result
+
+
+def _flags(qs: list[dict[str, Any]], raw: dict[str, Any]) -> dict[str, bool | None]:
+    """The yes/no answers that other questions depend on (None: not a yes or a no)."""
+    flags: dict[str, bool | None] = {}
+    for q in qs:
+        if q["type"] == "bool" and not _blank(raw.get(q["code"])):
+            try:
+                flags[q["code"]] = _to_bool(raw[q["code"]])
+            except ValueError:
+                flags[q["code"]] = None
+    return flags
+
+
+def _clean_value(q: dict[str, Any], value: Any) -> tuple[Any, Any]:
+    """(the clean value, the value stored on the visit: personal data masked) of one answer;
+    ValueError, TypeError, InvalidOperation or the registry parser's Bad when it is wrong."""
+    from zoufang.registry import normalize as norm
+
+    kind = q["type"]
+    if kind in {"text", "textarea"}:
+        clean = norm.clean_text(value) if kind == "text" else str(value)
+        if len(clean) > TEXT_LIMIT:
+            raise ValueError(_("At most %(n)s characters.") % {"n": TEXT_LIMIT})
+        return clean, clean
+    if kind == "bool":
+        flag = _to_bool(value)
+        return flag, flag
+    if kind == "choice":
+        if value not in q.get("choices", []):
+            raise ValueError(_("Choose one of: %(choices)s") % {"choices": "、".join(q["choices"])})
+        return value, value
+    if kind == "multi":
+        values = value if isinstance(value, list) else [value]
+        if any(v not in q.get("choices", []) for v in values):
+            raise ValueError(_("Choose from: %(choices)s") % {"choices": "、".join(q["choices"])})
+        return values, values
+    if kind == "id_number":
+        number, _sex, _birth = norm.parse_id_number(str(value))
+        return number, mask_id_number(number)
+    if kind == "phone":
+        phone = norm.parse_phone(str(value))
+        return phone, mask_phone(phone)
+    if kind == "number":
+        number = Decimal(str(value))
+        if number < 0 or not number.is_finite():
+            raise ValueError(_("Enter a number of zero or more."))
+        clean = int(number) if number == number.to_integral() else float(number)
+        return clean, clean
+    if kind == "rating":
+        rating = int(value)
+        if not 1 <= rating <= 5:
+            raise ValueError(_("Give a rating from 1 to 5."))
+        return rating, rating
+    return value, value
+
+
+def _error_text(kind: str, exc: Exception) -> str:
+    """What to say about a wrong answer: our own message, never Python's."""
+    message = str(exc) if str(exc) and not str(exc).startswith(("invalid", "could")) else ""
+    if kind == "bool":
+        return _("Answer yes or no.")
+    if kind in {"number", "rating"} and not message:
+        return _("Enter a number.")
+    return message

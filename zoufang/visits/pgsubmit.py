@@ -4,12 +4,14 @@ the hottest write of the campaign (every officer, every call, from a phone).
 `lock_task` reads the task, locks its row, and brings along what the checks need: the
 campaign's start, the team's members, and any visit already stored under the client UUID.
 `insert_visit` writes the visit, its members, topics and leaflets, attaches the photos sent
-ahead, moves the task on and records the task event, in one statement (data-modifying
+ahead by its submitter, moves the task on and records the task event, in one statement (data-modifying
 `WITH`). With the token lookup, BEGIN and COMMIT a submission is five statements (it was
 fourteen), with no ORM compilation on the way, and both are prepared statements.
-`visit_answer` reads a resent visit's answer in one statement (it was four). `services.visit_submit` holds the rules; other
-databases take the ORM path there. Tested on both (`tests/test_visit_submit.py`,
-`tests/test_concurrency_pg.py`)."""
+`visit_answer` reads a resent visit's answer in one statement (it was four).
+`services.submit` holds the rules; other databases (and `VISITS_PG_FAST_PATH = False`) take
+the ORM path there. Both paths are tested on PostgreSQL (`tests/test_visit_submit.py`,
+`tests/test_concurrency_pg.py`), and `tests/test_pgsubmit.py` holds the columns written
+here to the models' (a new field cannot be forgotten on this path)."""
 
 from __future__ import annotations
 
@@ -47,11 +49,11 @@ _LOCK = """
 SELECT {columns},
        c.start_date,
        ARRAY(SELECT m.personnel_id FROM org_teammember m WHERE m.team_id = t.team_id),
-       (SELECT v.id FROM visits_visit v WHERE v.client_uuid = %(uuid)s),
-       (SELECT v.payload_hash FROM visits_visit v WHERE v.client_uuid = %(uuid)s)
+       (SELECT v.id FROM visits_visit v WHERE v.client_uuid = %s),
+       (SELECT v.payload_hash FROM visits_visit v WHERE v.client_uuid = %s)
   FROM visits_visittask t
   JOIN campaigns_campaign c ON c.id = t.campaign_id
- WHERE t.id = %(task)s{scope}
+ WHERE t.id = %s AND {scope}
    FOR UPDATE OF t
 """
 
@@ -90,16 +92,12 @@ def lock_task(scope: Scope, task_id: int, client_uuid: uuid.UUID) -> LockedRow |
     rest."""
     from zoufang.visits.models import VisitTask
 
-    params: dict[str, object] = {"uuid": client_uuid, "task": task_id}
-    scope_sql = ""
-    if not scope.everything:
-        # The one jurisdiction rule (core.scope): a range on the path.
-        bounds = dict(scope.q("unit_path").children)
-        params["low"], params["high"] = bounds["unit_path__gte"], bounds["unit_path__lt"]
-        scope_sql = " AND t.unit_path >= %(low)s AND t.unit_path < %(high)s"
+    # The one jurisdiction rule (core.scope), as SQL: the statement's text is one for every
+    # user who sees a subtree (and one for those who see everything), so it stays prepared.
+    scope_sql, scope_params = scope.sql("t.unit_path")
     sql = _LOCK.format(columns=", ".join(f"t.{c}" for c in TASK_FIELDS), scope=scope_sql)
     with _cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [client_uuid, client_uuid, task_id, *scope_params])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -212,7 +210,7 @@ WITH v AS (
     SELECT v.id, l.item, l.quantity FROM v, unnest(%s::bigint[], %s::integer[]) AS l(item, quantity)
 ), photos AS (
     UPDATE visits_visitphoto p SET visit_id = v.id FROM v
-     WHERE p.visit_uuid = %s AND p.visit_id IS NULL
+     WHERE p.visit_uuid = %s AND p.visit_id IS NULL AND p.uploaded_by_id = %s
     RETURNING p.id
 ), task AS (
     UPDATE visits_visittask
@@ -224,6 +222,13 @@ WITH v AS (
 )
 SELECT v.id, (SELECT count(*) FROM photos) FROM v
 """
+
+
+@cache
+def insert_sql() -> str:
+    """The write statement, with the visit's columns filled in from the model."""
+    fields, _prepare, columns = _visit_columns()
+    return _INSERT.format(columns=columns, values=", ".join(["%s"] * len(fields)))
 
 
 def insert_visit(
@@ -238,14 +243,13 @@ def insert_visit(
     """Write `visit` (unsaved; its id is set here) with everything that goes with it; `task`
     carries its new state and `event` the task event. Returns the number of photos that were
     waiting for the visit. A clash on the client UUID raises IntegrityError, as the ORM would."""
-    fields, prepare, columns = _visit_columns()
+    fields, prepare, _columns = _visit_columns()
     values = [
         f.get_db_prep_save(f.pre_save(visit, add=True), connection)
         if needed
         else getattr(visit, f.attname)
         for f, needed in zip(fields, prepare, strict=True)
     ]
-    sql = _INSERT.format(columns=columns, values=", ".join(["%s"] * len(fields)))
     params = [
         *values,
         visit.unit_path,
@@ -256,6 +260,7 @@ def insert_visit(
         [item for item, _q in leaflets],
         [quantity for _i, quantity in leaflets],
         visit.client_uuid,
+        visit.recorded_by_id,  # only the submitter's own photos sent ahead
         task.state,
         task.attempts,
         task.last_visit_at,
@@ -271,7 +276,7 @@ def insert_visit(
         event.at,
     ]
     with _cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(insert_sql(), params)
         visit_id, photos = cursor.fetchone()
     visit.pk = visit_id
     visit._state.adding = False

@@ -1,5 +1,6 @@
-"""Reads of the big visit, always starting from the user's scope: access functions, the
-"today" list, task lists and coverage (底数清、情况明).
+"""Reads of the big visit, always starting from the user's scope: the user's team, the
+"today" list, task lists, photos waiting for their visit, and coverage (底数清、情况明). The
+access functions (`get_*_for_user`) are in `visits.access`.
 
 Coverage is set-based: one GROUP BY over the tasks of a subtree (a range on the indexed
 `unit_path`), grouped by the child unit's path prefix, visit kind and state. Its cost grows
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import StrIndex, Substr
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign, CatalogItem
@@ -28,48 +28,13 @@ from zoufang.visits.models import (
     Visit,
     VisitKind,
     VisitMember,
+    VisitPhoto,
     VisitTask,
     VisitTopic,
 )
 
 if TYPE_CHECKING:
     from zoufang.org.models import User
-
-# ---- access functions: 404 for missing and for outside the user's subtree alike -------------
-
-
-# What a task page shows with the task. Submitting a visit checks access in the statement that
-# locks the task (services.visit_submit).
-TASK_PAGE_RELATED = ("beat", "team", "place", "campaign", "beat__parent")
-
-
-def get_task_for_user(
-    user: User, pk: int, *, related: tuple[str, ...] = TASK_PAGE_RELATED
-) -> VisitTask:
-    return get_object_or_404(
-        VisitTask.objects.visible_to(user).select_related(*related).order_by(), pk=pk
-    )
-
-
-def get_visit_for_user(user: User, pk: int) -> Visit:
-    return get_object_or_404(
-        Visit.objects.visible_to(user).select_related(
-            "task", "team", "place", "beat", "recorded_by", "form", "campaign"
-        ),
-        pk=pk,
-    )
-
-
-def get_beat_for_user(user: User, pk: int) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(user).filter(level=Unit.Level.BEAT), pk=pk)
-
-
-def get_correction_for_user(user: User, pk: int) -> CorrectionRequest:
-    return get_object_or_404(
-        CorrectionRequest.objects.visible_to(user).select_related("place", "task", "visit"),
-        pk=pk,
-    )
-
 
 # ---- the user's team and today list ----------------------------------------------------------
 
@@ -86,6 +51,32 @@ def user_team(user: User, campaign: Campaign | None) -> Team | None:
     if membership is None or not user_scope(user).contains(membership.team.unit_path):
         return None
     return membership.team
+
+
+def visit_team(task: VisitTask, actor: User) -> Team | None:
+    """The team a visit belongs to: the task's team, or else the actor's team in the beat."""
+    if task.team_id:
+        return task.team
+    if actor.personnel_id:
+        membership = (
+            TeamMember.objects.filter(
+                personnel_id=actor.personnel_id,
+                campaign_id=task.campaign_id,
+                team__beat_id=task.beat_id,
+            )
+            .select_related("team")
+            .first()
+        )
+        if membership:
+            return membership.team
+    return Team.objects.filter(campaign_id=task.campaign_id, beat_id=task.beat_id).first()
+
+
+def waiting_photo_count(user: User, visit_uuid: object) -> int:
+    """Photos `user` sent ahead for the visit with this client UUID, still waiting for it."""
+    return VisitPhoto.objects.filter(
+        visit_uuid=visit_uuid, visit__isnull=True, uploaded_by=user
+    ).count()
 
 
 def today_tasks(team: Team, *, day: dt.date | None = None) -> QuerySet[VisitTask]:
@@ -138,6 +129,15 @@ def task_list(
     if search:
         qs = qs.filter(Q(address__contains=search) | Q(batch__contains=search))
     return qs.select_related("team").order_by("sort_key", "pk")
+
+
+def tasks_of_batch(*, campaign: Campaign, beat: Unit, batch: str) -> list[VisitTask]:
+    """The open tasks of one walk batch of the beat (reassigned together)."""
+    return list(
+        VisitTask.objects.filter(
+            campaign=campaign, beat=beat, batch=batch, state__in=OPEN_STATES
+        ).select_related("beat", "team")
+    )
 
 
 def unvisited_tasks(user: User, *, beat: Unit, campaign: Campaign) -> QuerySet[VisitTask]:

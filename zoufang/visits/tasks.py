@@ -31,27 +31,22 @@ logger = logging.getLogger(__name__)
 PENDING_PHOTO_TTL = dt.timedelta(days=3)
 # The sweep leaves younger visits to the queue (applying twice is harmless, only wasteful).
 REGISTRY_SWEEP_AFTER = dt.timedelta(minutes=10)
+# A registry update meets a database that is restarting or failing over: retried with backoff.
+RETRY_ON_DATABASE_ERRORS = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "max_retries": 10,
+}
 
 
-@shared_task(
-    name="visits.apply_registry",
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    max_retries=10,
-)
+@shared_task(name="visits.apply_registry", **RETRY_ON_DATABASE_ERRORS)
 def visit_registry_apply_task(visit_id: int) -> bool:
     """What a committed visit's form learnt, into the registry (once; see the service)."""
     return services.visit_registry_apply(visit_id=visit_id)
 
 
-@shared_task(
-    name="visits.apply_registry_many",
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    max_retries=10,
-)
+@shared_task(name="visits.apply_registry_many", **RETRY_ON_DATABASE_ERRORS)
 def visit_registry_apply_many_task(visit_ids: list[int]) -> int:
     """The registry updates of several committed visits, each in its own transaction, once
     each (a retry skips those already applied). Returns how many this run applied."""

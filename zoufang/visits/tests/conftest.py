@@ -67,3 +67,17 @@ def tasks(campaign, tree, places, officer_a):
 @pytest.fixture
 def household_task(tasks, places):
     return tasks[places.dwellings[0].pk]
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sql", marks=pytest.mark.postgres, id="pg-sql"),
+        pytest.param("orm", id="orm"),
+    ]
+)
+def submit_path(request, settings):
+    """Each submission path in turn: pgsubmit's hand-written statements (PostgreSQL only; the
+    run counts it as skipped on SQLite) and the ORM's, forced on PostgreSQL with
+    VISITS_PG_FAST_PATH = False (on SQLite it is the only path)."""
+    settings.VISITS_PG_FAST_PATH = request.param == "sql"
+    return request.param

@@ -8,7 +8,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from zoufang.visits.services import VisitInput, visit_submit
+from zoufang.visits.services import VisitInput, visit_photo_add, visit_submit
+
+# The smallest bytes the photo check takes for a PNG.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def visit_input(task, *, outcome: str = "visited", members=None, **kw: Any) -> VisitInput:
@@ -37,3 +40,15 @@ def record(task, actor, *, outcome: str = "visited", client_uuid=None, **kw: Any
         data=visit_input(task, outcome=outcome, **kw),
         client_uuid=client_uuid or uuid.uuid4(),
     ).visit
+
+
+def png(name: str = "p.png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+def photo_ahead(actor, visit_uuid):
+    """A photo `actor` sends before the visit with client UUID `visit_uuid` arrives."""
+    photo, _created = visit_photo_add(actor=actor, visit_uuid=visit_uuid, upload=png())
+    return photo

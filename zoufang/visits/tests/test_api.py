@@ -12,8 +12,7 @@ from django.utils import timezone
 from zoufang.findings.models import Finding
 from zoufang.org.services import api_token_create
 from zoufang.visits.models import Visit, VisitPhoto
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from zoufang.visits.tests.factories import png as _png
 
 
 @pytest.fixture
@@ -60,7 +59,7 @@ def test_my_tasks_lists_my_teams_open_tasks(phone, member_a, tasks, people):
 
 
 def test_submit_returns_201_then_the_same_visit_with_200(
-    phone, member_a, household_task, people, catalog
+    phone, member_a, household_task, people, catalog, submit_path
 ):
     c = phone(member_a)
     data = payload(household_task, people)
@@ -96,7 +95,9 @@ def test_bad_input_is_422_naming_the_field(phone, member_a, household_task, peop
     assert "started_at" in r.json()["detail"]
 
 
-def test_officer_b_gets_404_submitting_to_beat_a(phone, officer_b, household_task, people):
+def test_officer_b_gets_404_submitting_to_beat_a(
+    phone, officer_b, household_task, people, submit_path
+):
     r = post(phone(officer_b), "/api/v1/visits/", payload(household_task, people))
     assert r.status_code == 404
     assert phone(officer_b).get(f"/api/v1/visits/tasks/{household_task.pk}").status_code == 404
@@ -108,7 +109,7 @@ def test_officer_b_gets_404_submitting_to_beat_a(phone, officer_b, household_tas
 
 
 def test_a_photo_sent_before_the_visit_is_attached_to_it(
-    phone, member_a, household_task, people, catalog
+    phone, member_a, household_task, people, catalog, submit_path
 ):
     c = phone(member_a)
     data = payload(household_task, people)
@@ -122,6 +123,24 @@ def test_a_photo_sent_before_the_visit_is_attached_to_it(
     visit = post(c, "/api/v1/visits/", data).json()
     assert visit["photo_count"] == 1
     assert VisitPhoto.objects.get().visit_id == visit["id"]
+
+
+def test_a_strangers_photo_under_the_visits_uuid_is_left_out(
+    phone, member_a, officer_b, household_task, people, catalog, submit_path
+):
+    """Another user's photo sent ahead under the visit's UUID is not attached: the visit is
+    accepted (a stranger cannot block it) and its photo_count counts only the sender's own."""
+    data = payload(household_task, people)
+    for user in (officer_b, member_a):
+        form = {"visit_uuid": data["client_uuid"], "client_uuid": str(uuid.uuid4()), "file": _png()}
+        assert phone(user).post("/api/v1/visits/photos", form).status_code == 201
+    r = post(phone(member_a), "/api/v1/visits/", data)
+    assert r.status_code == 201, r.content
+    assert r.json()["photo_count"] == 1
+    assert VisitPhoto.objects.get(uploaded_by=officer_b).visit_id is None
+    assert VisitPhoto.objects.get(uploaded_by=member_a).visit_id == r.json()["id"]
+    again = post(phone(member_a), "/api/v1/visits/", data)  # the replay says the same
+    assert (again.status_code, again.json()["photo_count"]) == (200, 1)
 
 
 def test_a_sixth_photo_and_a_non_image_are_refused(phone, member_a):
@@ -207,12 +226,6 @@ def test_forms_describe_the_questions(phone, member_a, campaign):
     r = phone(member_a).get("/api/v1/visits/forms")
     codes = {f["code"] for f in r.json()}
     assert codes == {"household", "enterprise-shop"}
-
-
-def _png():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile("p.png", PNG, content_type="image/png")
 
 
 def test_a_phone_posts_with_its_token_and_no_csrf_cookie(member_a, household_task, people, catalog):

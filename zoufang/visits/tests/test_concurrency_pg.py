@@ -1,5 +1,6 @@
 """Concurrent submissions on PostgreSQL: 20 identical requests at once make one visit, and
-every one of them is answered with it; 20 different visits to one task make one visit."""
+every one of them is answered with it; 20 different visits to one task make one visit. Each on
+both submission paths (pgsubmit's statements and the ORM's)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def _burst(make_body, token_key: str) -> list:
     return results
 
 
-def test_twenty_identical_requests_make_one_visit(member_a, household_task, people):
+def test_twenty_identical_requests_make_one_visit(member_a, household_task, people, submit_path):
     from zoufang.org.services import api_token_create
 
     _t, key = api_token_create(user=member_a)
@@ -60,7 +61,9 @@ def test_twenty_identical_requests_make_one_visit(member_a, household_task, peop
     assert VisitTask.objects.get(pk=household_task.pk).attempts == 1
 
 
-def test_twenty_different_visits_to_one_task_make_one(member_a, household_task, people):
+def test_twenty_different_visits_to_one_task_make_one(
+    member_a, household_task, people, submit_path
+):
     from zoufang.org.services import api_token_create
 
     _t, key = api_token_create(user=member_a)
@@ -73,7 +76,7 @@ def test_twenty_different_visits_to_one_task_make_one(member_a, household_task, 
 
 
 def test_twenty_identical_calls_that_leave_the_task_open_make_one_visit(
-    member_a, household_task, people
+    member_a, household_task, people, submit_path
 ):
     """Nobody home keeps the task open, so the waiting requests pass the task check and meet
     the first visit at the unique client UUID instead."""

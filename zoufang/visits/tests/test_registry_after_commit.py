@@ -8,6 +8,7 @@ import datetime as dt
 import time
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -125,6 +126,7 @@ def test_one_message_applies_several_visits_once_each(tasks, places, officer_a):
         assert _history(visit) > 0
 
 
+@pytest.mark.multiprocess  # the outbox's timer thread
 def test_a_web_process_sends_the_visits_of_one_window_in_one_message():
     sent: list[list[int]] = []
     outbox = Outbox(sent.append, window=0.05)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zoufang.org.tests.factories import TeamFactory
 from zoufang.registry.tests import factories as reg
-from zoufang.visits.models import TaskEvent, VisitTask
+from zoufang.visits.models import OPEN_STATES, TaskEvent, VisitTask
 from zoufang.visits.services import task_schedule
 from zoufang.visits.tests.factories import record
 
@@ -44,13 +44,20 @@ def test_today_lists_appointments_by_time_then_the_rest_by_address(
     assert order[2:] == rest
 
 
+def _rows(html: str) -> dict[int, str]:
+    """Each task's row of a list page, by task id."""
+    parts = re.split(r'(?=data-task="\d+")', html)[1:]
+    return {int(re.match(r'data-task="(\d+)"', p).group(1)): p for p in parts}
+
+
 def test_a_nobody_home_task_stays_on_the_list_flagged(
     client_for, member_a, officer_a, household_task
 ):
     record(household_task, officer_a, outcome="nobody_home")
-    html = client_for(member_a).get(reverse("visits:today")).content.decode()
-    assert household_task.pk in _order(html)
-    assert "晚上或周末" in html or "evenings" in html
+    rows = _rows(client_for(member_a).get(reverse("visits:today")).content.decode())
+    flag = 'class="badge text-bg-warning"'
+    assert flag in rows[household_task.pk]
+    assert [pk for pk, row in rows.items() if flag in row] == [household_task.pk]
 
 
 def test_a_user_without_a_team_is_sent_to_coverage(client_for, chief_a, tasks):
@@ -119,9 +126,21 @@ def test_the_chief_generates_tasks_with_the_button(client_for, chief_a, tasks, t
     assert VisitTask.objects.filter(beat=tree.beat_a).count() == before + 1
 
 
-def test_a_team_member_has_no_generate_button(client_for, member_a, tasks, tree):
+def test_a_team_member_has_no_generate_button(client_for, member_a, chief_a, tasks, tree):
+    page = reverse("visits:beat_tasks", args=[tree.beat_a.pk])
+    button = f'action="{reverse("visits:generate", args=[tree.beat_a.pk])}"'
+    assert button in client_for(chief_a).get(page).content.decode()
+    response = client_for(member_a).get(page)
+    assert response.status_code == 200
+    assert button not in response.content.decode()
+
+
+def test_a_team_member_cannot_generate_by_posting(client_for, member_a, tasks, tree):
+    before = VisitTask.objects.count()
+    reg.dwelling(tree.beat_a, road="文峰路", number="99")
     c = client_for(member_a)
     assert c.post(reverse("visits:generate", args=[tree.beat_a.pk])).status_code == 403
+    assert VisitTask.objects.count() == before
 
 
 def test_the_chief_reassigns_a_whole_batch(client_for, chief_a, tasks, tree, campaign, places):
@@ -144,6 +163,10 @@ def test_task_list_filters_by_state(client_for, officer_a, tasks, household_task
     assert _order(html) == [household_task.pk]
     partial = c.get(url, {"state": "open"}, HTTP_HX_REQUEST="true").content.decode()
     assert '<nav class="navbar' not in partial
+    open_tasks = VisitTask.objects.filter(beat_id=household_task.beat_id, state__in=OPEN_STATES)
+    assert _order(partial) == list(
+        open_tasks.order_by("sort_key", "pk").values_list("pk", flat=True)
+    )
     assert household_task.pk not in _order(partial)
 
 

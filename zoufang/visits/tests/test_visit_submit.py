@@ -16,7 +16,7 @@ from zoufang.registry.models import Change, Household, Person
 from zoufang.registry.tests.factories import id_number
 from zoufang.visits.models import CorrectionRequest, TaskState, Visit, VisitMember
 from zoufang.visits.services import VisitConflict, correction_decide, visit_submit
-from zoufang.visits.tests.factories import record, visit_input
+from zoufang.visits.tests.factories import photo_ahead, record, visit_input
 
 
 def test_a_household_visit_updates_the_registry_with_history(
@@ -182,7 +182,7 @@ def test_an_end_before_the_start_is_refused(household_task, officer_a):
     assert "ended_at" in errors
 
 
-def test_an_id_number_failing_its_checksum_is_refused(household_task, officer_a):
+def test_an_id_number_failing_its_checksum_is_refused(household_task, officer_a, submit_path):
     good = id_number()
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     errors = _refused(
@@ -198,19 +198,21 @@ def test_a_required_answer_is_required_only_when_visited(household_task, officer
     record(household_task, officer_a, outcome="nobody_home", answers={})
 
 
-def test_a_member_of_another_team_cannot_be_credited(household_task, officer_a, people):
+def test_a_member_of_another_team_cannot_be_credited(
+    household_task, officer_a, people, submit_path
+):
     errors = _refused(household_task, officer_a, members=[people.co_b.pk])
     assert "members" in errors
 
 
-def test_a_task_outside_the_users_beat_is_not_theirs(tasks, places, officer_b):
+def test_a_task_outside_the_users_beat_is_not_theirs(tasks, places, officer_b, submit_path):
     task = tasks[places.dwellings[0].pk]
     with pytest.raises(Http404):  # as if it did not exist, like every access function
         record(task, officer_b)
     assert Visit.objects.count() == 0
 
 
-def test_a_closed_task_takes_no_new_visit(household_task, officer_a):
+def test_a_closed_task_takes_no_new_visit(household_task, officer_a, submit_path):
     record(household_task, officer_a)
     household_task.refresh_from_db()
     errors = _refused(household_task, officer_a)
@@ -220,7 +222,7 @@ def test_a_closed_task_takes_no_new_visit(household_task, officer_a):
 # ---- idempotency ---------------------------------------------------------------------------
 
 
-def test_the_same_uuid_and_payload_returns_the_first_visit(household_task, officer_a):
+def test_the_same_uuid_and_payload_returns_the_first_visit(household_task, officer_a, submit_path):
     key = uuid.uuid4()
     data = visit_input(household_task)
     first = visit_submit(actor=officer_a, task_id=household_task.pk, data=data, client_uuid=key)
@@ -231,7 +233,7 @@ def test_the_same_uuid_and_payload_returns_the_first_visit(household_task, offic
     assert Visit.objects.count() == 1
 
 
-def test_the_same_uuid_with_other_content_is_a_conflict(household_task, officer_a):
+def test_the_same_uuid_with_other_content_is_a_conflict(household_task, officer_a, submit_path):
     key = uuid.uuid4()
     data = visit_input(household_task)
     visit_submit(actor=officer_a, task_id=household_task.pk, data=data, client_uuid=key)
@@ -241,7 +243,7 @@ def test_the_same_uuid_with_other_content_is_a_conflict(household_task, officer_
     assert Visit.objects.count() == 1
 
 
-def test_the_same_uuid_for_another_task_is_a_conflict(tasks, places, officer_a):
+def test_the_same_uuid_for_another_task_is_a_conflict(tasks, places, officer_a, submit_path):
     key = uuid.uuid4()
     first, other = tasks[places.dwellings[0].pk], tasks[places.dwellings[1].pk]
     record(first, officer_a, client_uuid=key)
@@ -252,9 +254,12 @@ def test_the_same_uuid_for_another_task_is_a_conflict(tasks, places, officer_a):
     assert (other.state, other.attempts) == (TaskState.PENDING, 0)
 
 
-def test_a_visit_is_written_with_everything_that_goes_with_it(tasks, places, officer_a, people):
-    """Members, topics, leaflets, the task's new state and its event, and the photos sent
-    ahead: on PostgreSQL one statement after the one that locks the task."""
+def test_a_visit_is_written_with_everything_that_goes_with_it(
+    tasks, places, officer_a, member_a, people, submit_path
+):
+    """Members, topics, leaflets, the task's new state and its event, and the photos the
+    officer sent ahead (not a colleague's under the same UUID): on PostgreSQL's fast path one
+    statement after the one that locks the task."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -272,13 +277,22 @@ def test_a_visit_is_written_with_everything_that_goes_with_it(tasks, places, off
         gps_accuracy="12.6",
         note=" 敲门三次 ",
     )
+    key = uuid.uuid4()
+    mine = {photo_ahead(officer_a, key).pk, photo_ahead(officer_a, key).pk}
+    theirs = photo_ahead(member_a, key)  # the same beat, but not who submits the visit
     with CaptureQueriesContext(connection) as queries:
-        result = visit_submit(actor=officer_a, task_id=task.pk, data=data, client_uuid=uuid.uuid4())
+        result = visit_submit(actor=officer_a, task_id=task.pk, data=data, client_uuid=key)
     # (A prepared statement's text is not kept by psycopg: Django logs it as None.)
     statements = [q for q in queries if not (q["sql"] or "").startswith(("SAVEPOINT", "RELEASE"))]
-    if connection.vendor == "postgresql":
+    if submit_path == "sql":
         assert len(statements) == 2
+    elif connection.vendor == "postgresql":
+        assert len(statements) > 2  # the ORM path, forced by the setting
     visit = Visit.objects.get(pk=result.visit.pk)
+    assert set(visit.photos.values_list("pk", flat=True)) == mine
+    assert result.visit.photo_total == 2
+    theirs.refresh_from_db()
+    assert theirs.visit_id is None
     assert set(visit.members.values_list("personnel_id", flat=True)) == {
         people.co_a.pk,
         people.aux_a.pk,
@@ -305,3 +319,49 @@ def test_a_visit_is_written_with_everything_that_goes_with_it(tasks, places, off
     event = TaskEvent.objects.get(task=task, action="visit")
     assert (event.old, event.new, event.actor) == ("pending", "visited", officer_a)
     assert result.task_state == TaskState.VISITED
+
+
+def test_another_users_photo_sent_ahead_is_not_attached(
+    household_task, officer_a, officer_b, submit_path
+):
+    """Someone who learnt a visit's UUID (here from another jurisdiction) cannot slip a photo
+    into it: the visit is written without it, and the answer's photo count says so."""
+    key = uuid.uuid4()
+    stranger = photo_ahead(officer_b, key)
+    result = visit_submit(
+        actor=officer_a,
+        task_id=household_task.pk,
+        data=visit_input(household_task),
+        client_uuid=key,
+    )
+    assert result.created
+    assert result.visit.photo_total == 0
+    assert not result.visit.photos.exists()
+    stranger.refresh_from_db()
+    assert stranger.visit_id is None
+
+
+def test_another_users_photos_take_no_place_among_the_five(household_task, officer_a, officer_b):
+    key = uuid.uuid4()
+    for _ in range(5):
+        photo_ahead(officer_b, key)
+    photo_ahead(officer_a, key)  # not refused as a sixth
+    visit = record(household_task, officer_a, client_uuid=key)
+    assert visit.photos.count() == 1
+
+
+def test_only_the_submitter_adds_a_photo_to_a_sent_visit(household_task, officer_a, member_a):
+    visit = record(household_task, officer_a)
+    with pytest.raises(PermissionDenied):
+        photo_ahead(member_a, visit.client_uuid)
+    assert photo_ahead(officer_a, visit.client_uuid).visit_id == visit.pk
+
+
+def test_a_photo_uuid_resent_by_another_user_is_a_conflict(officer_a, member_a):
+    from zoufang.visits.services import visit_photo_add
+    from zoufang.visits.tests.factories import png
+
+    key, photo = uuid.uuid4(), uuid.uuid4()
+    visit_photo_add(actor=officer_a, visit_uuid=key, upload=png(), client_uuid=photo)
+    with pytest.raises(VisitConflict):
+        visit_photo_add(actor=member_a, visit_uuid=key, upload=png(), client_uuid=photo)
