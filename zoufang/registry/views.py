@@ -20,12 +20,15 @@ from zoufang.core.paging import paginate
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.models import Unit
 from zoufang.org.selectors import get_unit_for_user
-from zoufang.registry import importers, selectors, services
+from zoufang.registry import selectors, services
 from zoufang.registry.access import (
     audit_access,
+    import_kinds_for,
     may_edit_registry,
+    may_import,
     may_see_full_values,
     may_see_key_persons,
+    may_use_imports,
 )
 from zoufang.registry.crypto import decrypt
 from zoufang.registry.forms import (
@@ -38,6 +41,8 @@ from zoufang.registry.forms import (
     PlaceForm,
     add_service_errors,
 )
+from zoufang.registry.imports import jobs
+from zoufang.registry.imports.specs import template_rows
 from zoufang.registry.models import (
     Enterprise,
     Household,
@@ -73,7 +78,7 @@ def _common(request: HttpRequest, tab: str) -> dict:
         "unit": _unit(request),
         "beats": _beats(request),
         "can_key": may_see_key_persons(request.user),
-        "can_import": request.user.is_superuser or request.user.role in services.IMPORT_ROLES,
+        "can_import": may_use_imports(request.user),
     }
 
 
@@ -291,12 +296,12 @@ def key_item_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_start(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_superuser or user.role in services.IMPORT_ROLES):
+    if not may_use_imports(user):
         raise PermissionDenied(_("Your role may not import into the registry."))
     form = ImportForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.import_job_create(
+            job = jobs.import_job_create(
                 user=user,
                 unit=form.cleaned_data["unit"],
                 kind=form.cleaned_data["kind"],
@@ -310,7 +315,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     ctx = _common(request, "imports") | {
         "form": form,
         "jobs": selectors.import_job_list(user)[:20],
-        "kinds": services.import_kinds_for(user),
+        "kinds": import_kinds_for(user),
     }
     return render(request, "registry/import.html", ctx)
 
@@ -333,8 +338,8 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.get_import_job_for_user(request.user, pk)
     return xlsx_response(
         f"import-{job.pk}-rejected",
-        services.REPORT_HEADERS,
-        services.import_report_rows(job),
+        jobs.REPORT_HEADERS,
+        jobs.import_report_rows(job),
         sheet="未导入的行",
     )
 
@@ -346,17 +351,17 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status != ImportJob.Status.FAILED:
         messages.info(request, _("Only a failed import can be run again."))
         return redirect("registry:import_detail", pk=job.pk)
-    if not services.may_import(request.user, job.unit, job.kind):
+    if not may_import(request.user, job.unit, job.kind):
         raise PermissionDenied
-    services.import_job_retry(job=job)
+    jobs.import_job_retry(job=job)
     return redirect("registry:import_detail", pk=job.pk)
 
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in dict(services.import_kinds_for(request.user)):
+    if kind not in dict(import_kinds_for(request.user)):
         raise Http404
-    headers, rows = importers.template_rows(kind)
+    headers, rows = template_rows(kind)
     names = {
         "household": "住户人口",
         "shop": "门店",

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from zoufang.registry import services
 from zoufang.registry.crypto import lookup_hash
+from zoufang.registry.imports import jobs
 from zoufang.registry.models import Change, Household, ImportJob, Person, Place
 from zoufang.registry.normalize import mask_id
 
@@ -21,10 +21,10 @@ HEADER = [
 
 
 def run(path, unit, *, user=None, dry_run=False):
-    job = services.import_job_create(
+    job = jobs.import_job_create(
         user=user, unit=unit, kind="household", path=path, dry_run=dry_run, enqueue=False
     )
-    return services.import_job_run(job=job)
+    return jobs.import_job_run(job=job)
 
 
 def test_a_clean_file_creates_places_households_and_persons(tree, write_csv, ids):
@@ -175,7 +175,7 @@ def test_the_householder_is_the_last_accepted_row_that_says_so(tree, write_csv, 
 def test_a_duplicate_in_a_later_batch_is_reported_against_the_first_row(
     tree, write_csv, ids, monkeypatch
 ):
-    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
     a = ids()
     rows = [HEADER]
     rows += [

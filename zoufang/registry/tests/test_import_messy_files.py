@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError
 
-from zoufang.registry import loading, services
+from zoufang.registry.imports import jobs
+from zoufang.registry.imports.places import PlaceLoader
 from zoufang.registry.models import Household, ImportJob, Person, Place
 
 # Every .xlsx case runs through both readers (python-calamine and the streaming one).
@@ -17,10 +18,10 @@ SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 
 def run(path, unit, *, user=None, dry_run=False, kind="household"):
-    job = services.import_job_create(
+    job = jobs.import_job_create(
         user=user, unit=unit, kind=kind, path=Path(path), dry_run=dry_run, enqueue=False
     )
-    return services.import_job_run(job=job)
+    return jobs.import_job_run(job=job)
 
 
 def reasons(job):
@@ -107,8 +108,8 @@ def test_a_file_over_the_size_limit_is_refused(tree, settings):
 def test_a_failed_batch_leaves_the_registry_as_before_it_and_says_which_rows_made_it(
     tree, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "BATCH_ROWS", 10)
-    real = loading.Loader.load_batch
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 10)
+    real = PlaceLoader.load_batch
     calls = {"n": 0}
 
     def flaky(self, rows, *, now):
@@ -118,15 +119,15 @@ def test_a_failed_batch_leaves_the_registry_as_before_it_and_says_which_rows_mad
             raise DatabaseError("disk full")
         return real(self, rows, now=now)
 
-    monkeypatch.setattr(loading.Loader, "load_batch", flaky)
+    monkeypatch.setattr(PlaceLoader, "load_batch", flaky)
     job = run(SAMPLES / "registry-households-clean.xlsx", tree.beat_a)
     assert job.status == ImportJob.Status.FAILED
     assert Person.objects.count() == 10
     assert "Rows up to 11" in job.error
     assert "disk full" in job.error
-    monkeypatch.setattr(loading.Loader, "load_batch", real)
+    monkeypatch.setattr(PlaceLoader, "load_batch", real)
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_job_retry(job=job)
+        jobs.import_job_retry(job=job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert Person.objects.count() == 30

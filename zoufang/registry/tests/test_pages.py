@@ -7,6 +7,7 @@ from auditlog.models import LogEntry
 from openpyxl import load_workbook
 
 from zoufang.registry import services
+from zoufang.registry.crypto import decrypt
 from zoufang.registry.models import KeyPerson, Person
 from zoufang.registry.tests import factories
 
@@ -28,7 +29,7 @@ def test_lists_show_masked_values_only(officer_a, client_for, home_a):
     body = page.content.decode()
     assert wang.id_masked in body
     assert "138****0001" in body
-    full = services.decrypt(wang.id_enc)
+    full = decrypt(wang.id_enc)
     assert full not in body
     places = client.get("/registry/").content.decode()
     assert place.address in places
@@ -46,7 +47,7 @@ def test_an_officer_of_another_beat_gets_404(officer_b, client_for, home_a):
 def test_revealing_a_full_id_number_is_audited(officer_a, client_for, home_a):
     _place, wang = home_a
     response = client_for(officer_a).post(f"/registry/persons/{wang.pk}/reveal/")
-    assert services.decrypt(wang.id_enc) in response.content.decode()
+    assert decrypt(wang.id_enc) in response.content.decode()
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, object_pk=str(wang.pk))
     assert entry.actor == officer_a
 
@@ -91,7 +92,7 @@ def test_search_finds_a_person_by_exact_id_number_and_phone(officer_a, client_fo
     _place, wang = home_a
     client = client_for(officer_a)
     other = factories.resident(wang.household, name="李秀英")
-    full = services.decrypt(wang.id_enc)
+    full = decrypt(wang.id_enc)
     body = client.get("/registry/persons/", {"q": full}).content.decode()
     assert "王建国" in body
     assert other.name not in body
