@@ -23,6 +23,7 @@ def test_places_and_persons_in_scope_with_masked_values(officer_a, client_for, h
     assert detail["residents"][0]["id_number"] == person.id_masked
     assert detail["residents"][0]["phone"] == "138****0001"
     assert decrypt(person.id_enc) not in str(detail)
+    assert "13803740001" not in str(detail)
     found = client.get("/api/v1/registry/persons", {"q": decrypt(person.id_enc)}).json()
     assert [p["id"] for p in found["items"]] == [person.pk]
 

@@ -4,6 +4,7 @@ from zoufang.registry.crypto import lookup_hash
 from zoufang.registry.imports import jobs
 from zoufang.registry.models import Change, Household, ImportJob, Person, Place
 from zoufang.registry.normalize import mask_id
+from zoufang.registry.tests import factories
 
 HEADER = [
     "街路巷",
@@ -226,3 +227,33 @@ def test_a_landlords_phone_is_compared_by_its_hash(tree, write_csv, ids):
     assert other.updated == 1
     change = Change.objects.get(job=other, field="landlord_phone")
     assert (change.old, change.new) == ("139****0009", "139****0009")
+
+
+def test_a_person_registered_in_a_neighbouring_beat_is_not_moved_by_a_beats_file(
+    tree, write_csv, ids
+):
+    # The job's jurisdiction is beat A: a person stored in beat A2 (the same station, the
+    # nearest path) is outside it. The file must be imported at the station to move them.
+    number = ids()
+    stored = factories.resident(factories.dwelling(tree.beat_a2).household, id_no=number)
+    row = ["文峰路", "12", "", "", "", "自住", "王建国", number, "", "户主", ""]
+    job = run(write_csv([HEADER, row]), tree.beat_a)
+    assert (job.accepted, job.rejected) == (0, 1)
+    rejection = job.rejections.get()
+    assert "registered in another jurisdiction; it must be moved there first" in rejection.reason
+    assert (rejection.column, rejection.value) == ("身份证号", stored.id_masked)
+    stored.refresh_from_db()
+    assert stored.unit_path == tree.beat_a2.path
+    assert not Place.objects.filter(beat=tree.beat_a).exists()
+
+
+def test_a_stations_file_moves_a_person_between_its_beats(tree, write_csv, ids):
+    number = ids()
+    stored = factories.resident(factories.dwelling(tree.beat_a2).household, id_no=number)
+    row = [tree.beat_a.code, "文峰路", "12", "", "", "", "自住", "王建国", number, "", "户主", ""]
+    job = run(write_csv([["社区编码", *HEADER], row]), tree.s1)
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert (job.accepted, job.rejected, job.updated) == (1, 0, 1)
+    stored.refresh_from_db()
+    assert stored.unit_path == tree.beat_a.path
+    assert stored.household.place.beat == tree.beat_a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,35 @@ def test_the_messy_xlsx_is_read_and_every_fault_reported(tree):
     assert job.rejected == 7
     assert all(c == "身份证号" for c, _r in (got[8], got[9], got[10], got[11]))
     # The stored report never holds a readable ID number or phone.
-    for rejection in job.rejections.filter(column__in=["身份证号", "联系电话"]):
-        assert "*" in rejection.value or len(rejection.value) <= 11, rejection.value
+    personal = job.rejections.filter(column__in=["身份证号", "联系电话"])
+    assert personal.count() == 6
+    for rejection in personal:
+        assert_unreadable(rejection.value)
+
+
+def assert_unreadable(value: str) -> None:
+    """Neither an ID number (18 digits) nor a phone (11) can be read from `value`: no long run
+    of digits, and a value long enough to be one shows the mask (4110**********0120)."""
+    assert not re.search(r"\d{7,}", value), value
+    if len(value) > 8:
+        assert re.search(r"\d\*{2,}", value), value
+        assert not re.search(r"\d{5,}", value), value
+
+
+def test_rejected_phones_and_id_numbers_are_masked_in_the_report(tree, write_csv, ids):
+    header = ["街路巷", "门牌号", "姓名", "身份证号", "联系电话", "房东电话"]
+    rows = [
+        header,
+        ["文峰路", "1", "王建国", ids(), "12803740001", ""],  # 11 digits, not a mobile
+        ["文峰路", "2", "李秀英", ids(), "", "2803740001"],  # a landlord's, 10 digits
+        ["文峰路", "3", "张伟", "410102198503040357", "", ""],  # check digit
+    ]
+    job = run(write_csv(rows), tree.beat_a)
+    assert (job.accepted, job.rejected) == (0, 3)
+    values = {r.row: r.value for r in job.rejections.all()}
+    assert values == {2: "1280***0001", 3: "2803**0001", 4: "4101**********0357"}
+    for value in values.values():
+        assert_unreadable(value)
 
 
 def test_full_width_digits_spaces_and_both_kinds_of_dates_are_cleaned(tree):

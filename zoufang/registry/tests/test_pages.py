@@ -31,6 +31,7 @@ def test_lists_show_masked_values_only(officer_a, client_for, home_a):
     assert "138****0001" in body
     full = decrypt(wang.id_enc)
     assert full not in body
+    assert "13803740001" not in body
     places = client.get("/registry/").content.decode()
     assert place.address in places
 
