@@ -381,9 +381,32 @@ def _editable(request: HttpRequest, obj: Place | Person) -> None:
         raise PermissionDenied(_("Your role may not change the registry."))
 
 
-def _edit_page(
-    request: HttpRequest, form: forms.Form, *, title: str, back: str, danger: str = ""
+def _editable_place(request: HttpRequest, pk: int) -> tuple[Place, str]:
+    """The place the user may edit, and its page (where an edit goes back to)."""
+    place = selectors.get_place_for_user(request.user, pk)
+    _editable(request, place)
+    return place, reverse("registry:place_detail", args=[place.pk])
+
+
+def _edit(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[], object],
+    *,
+    title: str,
+    back: str,
+    danger: str = "",
 ) -> HttpResponse:
+    """The edit page; on a valid POST the service (`save`) runs and, when it accepts the
+    change, the user goes back to the record page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(back)
     return render(
         request,
         "registry/edit.html",
@@ -391,63 +414,44 @@ def _edit_page(
     )
 
 
-def _save(request: HttpRequest, form: forms.Form, save: Callable[[], object], back: str):
-    """Validate, call the service, and on success go back to the record page."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        save()
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
-    messages.success(request, _("Saved."))
-    return redirect(back)
-
-
 @login_required
 def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
-    _editable(request, place)
-    back = reverse("registry:place_detail", args=[place.pk])
+    place, back = _editable_place(request, pk)
     form = PlaceForm(request.POST or None, instance=place)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.place_update(place=place, actor=request.user, changes=form.changes()),
-        back,
+        title=_("Edit the address"),
+        back=back,
     )
-    return done or _edit_page(request, form, title=_("Edit the address"), back=back)
 
 
 @login_required
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
-    _editable(request, place)
+    place, back = _editable_place(request, pk)
     household = Household.objects.filter(place=place).first()
     if household is None:
         raise Http404
-    back = reverse("registry:place_detail", args=[place.pk])
     form = HouseholdForm(request.POST or None, instance=household)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.household_update(
             household=household, actor=request.user, changes=form.changes()
         ),
-        back,
+        title=_("Edit the household"),
+        back=back,
     )
-    return done or _edit_page(request, form, title=_("Edit the household"), back=back)
 
 
 @login_required
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
-    _editable(request, place)
+    place, back = _editable_place(request, pk)
     model = {Place.Kind.SHOP: Shop, Place.Kind.ENTERPRISE: Enterprise}.get(place.kind)
     if model is None:
         raise Http404
     org = model.objects.filter(place=place).first()
-    back = reverse("registry:place_detail", args=[place.pk])
     form = OrgForm(request.POST or None, instance=org, model=model)
 
     def save() -> None:
@@ -460,40 +464,36 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.enterprise_update(enterprise=org, actor=request.user, changes=changes)
 
-    done = _save(request, form, save, back)
     title = _("Edit the shop") if model is Shop else _("Edit the enterprise or institution")
-    return done or _edit_page(request, form, title=title, back=back)
+    return _edit(request, form, save, title=title, back=back)
 
 
 @login_required
 def key_item_new(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
-    _editable(request, place)
-    back = reverse("registry:place_detail", args=[place.pk])
+    place, back = _editable_place(request, pk)
     form = KeyItemForm(request.POST or None)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.key_item_create(place=place, actor=request.user, **form.changes()),
-        back,
+        title=_("Add a key item"),
+        back=back,
     )
-    return done or _edit_page(request, form, title=_("Add a key item"), back=back)
 
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for_user(request.user, pk)
     _editable(request, person)
-    back = reverse("registry:person_detail", args=[person.pk])
     full = may_see_full_values(request.user, person.unit_path)
     form = PersonForm(request.POST or None, instance=person, full_values=full)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.person_save(person=person, actor=request.user, changes=form.changes()),
-        back,
+        title=_("Edit the person"),
+        back=reverse("registry:person_detail", args=[person.pk]),
     )
-    return done or _edit_page(request, form, title=_("Edit the person"), back=back)
 
 
 @login_required
@@ -510,11 +510,11 @@ def key_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("No longer a key person."))
         return redirect(back)
     form = KeyPersonForm(request.POST or None, instance=record)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.key_person_set(person=person, actor=request.user, **form.changes()),
-        back,
+        title=_("Key person"),
+        back=back,
+        danger=_("No longer a key person") if record else "",
     )
-    danger = _("No longer a key person") if record else ""
-    return done or _edit_page(request, form, title=_("Key person"), back=back, danger=danger)
