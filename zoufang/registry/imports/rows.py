@@ -5,7 +5,6 @@ no database access here (`Context` loads what it needs up front).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from zoufang.org.models import Unit
 from zoufang.registry import normalize as norm
 from zoufang.registry.crypto import Sealer
+from zoufang.registry.fields import ORG_FLAG_FIELDS
 from zoufang.registry.models import Household, KeyItem, KeyPerson, Person, Place, compose_address
 
 
@@ -160,20 +160,15 @@ def _choice(v: dict[str, Any], key: str, words: dict[str, str], reject: Callable
     return ""
 
 
-def _date(v: dict[str, Any], key: str, reject: Callable) -> dt.date | None:
+def _parsed(
+    v: dict[str, Any], key: str, parse: Callable[[Any], Any], reject: Callable, default: Any = None
+) -> Any:
+    """The cell parsed by one of normalize's parse_* functions, or `default` and a rejection."""
     try:
-        return norm.parse_date(v.get(key))
+        return parse(v.get(key))
     except norm.Bad as exc:
         reject(key, v.get(key), str(exc))
-        return None
-
-
-def _bool(v: dict[str, Any], key: str, reject: Callable) -> bool | None:
-    try:
-        return norm.parse_bool(v.get(key))
-    except norm.Bad as exc:
-        reject(key, v.get(key), str(exc))
-        return None
+        return default
 
 
 def prepare_household(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
@@ -187,7 +182,7 @@ def prepare_household(ctx: Context, v: dict[str, Any], reject: Callable) -> tupl
     use = _choice(v, "use", USE_WORDS, reject)
     # 配偶, 子女, 父亲 … are all family members; only the householder and tenants matter here.
     relation = RELATION_WORDS.get(norm.clean_compact(v.get("relation")), Person.Relation.MEMBER)
-    living_since = _date(v, "living_since", reject)
+    living_since = _parsed(v, "living_since", norm.parse_date, reject)
     if place is None or ident is None or not name:
         return None
     registered = norm.clean_text(v.get("registered_address"))
@@ -215,14 +210,10 @@ def _org_part(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None
     name = norm.clean_text(v.get("name"))
     if not name:
         reject("name", "", _("The name is missing."))
-    try:
-        credit = norm.parse_credit_code(v.get("credit_code"))
-    except norm.Bad as exc:
-        reject("credit_code", v.get("credit_code"), str(exc))
-        credit = ""
+    credit = _parsed(v, "credit_code", norm.parse_credit_code, reject, "")
     phone = _phone_part(ctx, v, "contact_phone", reject)
-    flags = [_bool(v, k, reject) for k in ("key_industry", "key_items", "key_persons")]
-    opened = _date(v, "opened_on", reject)
+    flags = [_parsed(v, k, norm.parse_bool, reject) for k in ORG_FLAG_FIELDS]
+    opened = _parsed(v, "opened_on", norm.parse_date, reject)
     return (
         name[:100],
         credit,
@@ -282,11 +273,7 @@ def prepare_enterprise(ctx: Context, v: dict[str, Any], reject: Callable) -> tup
     place = _place_part(ctx, v, reject, dwelling=False)
     category = _choice(v, "category", CATEGORY_WORDS, reject)
     org = _org_part(ctx, v, reject)
-    try:
-        staff = norm.parse_int(v.get("staff_count"))
-    except norm.Bad as exc:
-        reject("staff_count", v.get("staff_count"), str(exc))
-        staff = None
+    staff = _parsed(v, "staff_count", norm.parse_int, reject)
     if place is None or org is None:
         return None
     return (
@@ -303,7 +290,7 @@ def prepare_enterprise(ctx: Context, v: dict[str, Any], reject: Callable) -> tup
 
 
 # ---- key persons and key items: attached to records already in the registry ------------------
-# Loaded by keyloading.KeyLoader, which finds the person (ID number hash) or the place (address
+# Loaded by keyrecords.KeyRecordLoader, which finds the person (ID number hash) or the place (address
 # code) and rejects rows whose record is missing or outside the job's subtree.
 
 KEY_PERSON_CATEGORY_WORDS = {
@@ -395,11 +382,7 @@ def prepare_key_item(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple
     name = norm.clean_text(v.get("name"))
     if not name:
         reject("name", "", _("The name of the item is missing."))
-    try:
-        quantity = norm.parse_quantity(v.get("quantity"))
-    except norm.Bad as exc:
-        reject("quantity", v.get("quantity"), str(exc))
-        quantity = None
+    quantity = _parsed(v, "quantity", norm.parse_quantity, reject)
     if place is None or not kind or not name:
         return None
     return (

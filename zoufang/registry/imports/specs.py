@@ -6,7 +6,7 @@ bureau spreadsheets use for it), its staging columns, and the function that prep
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from zoufang.registry import normalize as norm
@@ -96,6 +96,21 @@ ADDRESS_COLUMNS = (
     Column("house_number", "门牌号", ("门牌", "门牌号码", "号"), example="12"),
 )
 
+# The dwelling within the address (a household's; a key item's storage place may name it).
+DWELLING_COLUMNS = (
+    Column("building", "楼栋", ("楼栋号", "楼号", "栋", "幢"), example="3"),
+    Column("entrance", "单元", ("单元号",), example="2"),
+    Column("room", "房号", ("房间号", "室", "户室号", "房间"), example="501"),
+)
+
+ID_NUMBER_COLUMN = Column(
+    "id_number",
+    "身份证号",
+    ("身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码"),
+    required=True,
+    example="410102198503040356",
+)
+
 PLACE_STAGE = (
     ("row_no", "int"),
     ("beat_id", "int"),
@@ -112,18 +127,10 @@ PLACE_STAGE = (
 
 HOUSEHOLD_COLUMNS = (
     *ADDRESS_COLUMNS,
-    Column("building", "楼栋", ("楼栋号", "楼号", "栋", "幢"), example="3"),
-    Column("entrance", "单元", ("单元号",), example="2"),
-    Column("room", "房号", ("房间号", "室", "户室号", "房间"), example="501"),
+    *DWELLING_COLUMNS,
     Column("use", "房屋用途", ("房屋类型", "居住类型", "房屋性质", "房屋使用情况"), example="自住"),
     Column("name", "姓名", ("人员姓名", "居民姓名", "户主姓名"), required=True, example="王建国"),
-    Column(
-        "id_number",
-        "身份证号",
-        ("身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码"),
-        required=True,
-        example="410102198503040356",
-    ),
+    ID_NUMBER_COLUMN,
     Column(
         "phone",
         "联系电话",
@@ -251,17 +258,11 @@ ENTERPRISE_STAGE = (
 
 
 # ---- key persons and key items: attached to records already in the registry ------------------
-# Loaded by keyloading.KeyLoader, which finds the person (ID number hash) or the place (address
-# code) and rejects rows whose record is missing or outside the job's subtree.
+# Loaded by keyrecords.KeyRecordLoader, which finds the person (ID number hash) or the place
+# (address code) and rejects rows whose record is missing or outside the job's subtree.
 
 KEY_PERSON_COLUMNS = (
-    Column(
-        "id_number",
-        "身份证号",
-        ("身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码"),
-        required=True,
-        example="410102198503040356",
-    ),
+    ID_NUMBER_COLUMN,
     # Not stored (the person's name is the registry's): it makes the file and the rejected-row
     # report readable.
     Column("name", "姓名", ("人员姓名",), example="王建国"),
@@ -290,9 +291,7 @@ KEY_PERSON_STAGE = (
 
 KEY_ITEM_COLUMNS = (
     *ADDRESS_COLUMNS,
-    Column("building", "楼栋", ("楼栋号", "楼号", "栋", "幢")),
-    Column("entrance", "单元", ("单元号",)),
-    Column("room", "房号", ("房间号", "室", "户室号", "房间")),
+    *(replace(c, example="") for c in DWELLING_COLUMNS),
     Column(
         "kind",
         "物品种类",
