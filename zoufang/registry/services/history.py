@@ -1,5 +1,5 @@
-"""What every registry service shares: setting plain fields (`apply_changes`) and writing the
-history rows (`write_history`, one Change per changed field)."""
+"""What every registry service shares: setting plain fields (`apply_changes`) and phones
+(`set_phone`), and writing the history rows (`write_history`, one Change per changed field)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from zoufang.registry import normalize as norm
+from zoufang.registry.crypto import encrypt, lookup_hash
 from zoufang.registry.models import Change
 
 if TYPE_CHECKING:
@@ -73,3 +74,21 @@ def apply_changes(
             setattr(obj, field, new)
             changed.append((field, old, new))
     return changed
+
+
+def set_phone(obj: models.Model, field: str, value: Any) -> tuple[str, Any, Any] | None:
+    """Set the phone `field` of `obj` (its `_enc`, `_hash` and `_masked` columns) from a
+    value typed in clear, when it is another number (by its hash); returns the history
+    triple, masked, or None when nothing changed."""
+    try:
+        phone = norm.parse_phone(value)
+    except norm.Bad as exc:
+        raise ValidationError({field: str(exc)}) from exc
+    digest = lookup_hash(phone)
+    if digest == getattr(obj, f"{field}_hash"):
+        return None
+    old = getattr(obj, f"{field}_masked")
+    setattr(obj, f"{field}_enc", encrypt(phone))
+    setattr(obj, f"{field}_hash", digest)
+    setattr(obj, f"{field}_masked", norm.mask_phone(phone))
+    return (field, old, getattr(obj, f"{field}_masked"))

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from zoufang.registry import normalize as norm
 from zoufang.registry.crypto import decrypt, encrypt, lookup_hash
 from zoufang.registry.models import Household, Person
-from zoufang.registry.services.history import Source, apply_changes, write_history
+from zoufang.registry.services.history import (
+    Source,
+    apply_changes,
+    set_phone,
+    write_history,
+)
 
 if TYPE_CHECKING:
     from zoufang.org.models import User
@@ -99,20 +104,6 @@ def _set_id_number(person: Person, value: str) -> tuple[str, Any, Any] | None:
     return ("id_number", old, person.id_masked)
 
 
-def _set_phone(person: Person, value: str) -> tuple[str, Any, Any] | None:
-    try:
-        phone = norm.parse_phone(value)
-    except norm.Bad as exc:
-        raise ValidationError({"phone": str(exc)}) from exc
-    digest = lookup_hash(phone)
-    if digest == person.phone_hash:
-        return None
-    old = person.phone_masked
-    person.phone_enc, person.phone_hash = encrypt(phone), digest
-    person.phone_masked = norm.mask_phone(phone)
-    return ("phone", old, person.phone_masked)
-
-
 def _derive_separated(person: Person) -> tuple[str, Any, Any] | None:
     actual = person.actual_address
     if not actual and person.household_id:
@@ -160,7 +151,7 @@ def person_save(
     changed += apply_changes(person, changes, PERSON_FIELDS)
     if id_number is not None and (c := _set_id_number(person, str(id_number))):
         changed.append(c)
-    if phone is not None and (c := _set_phone(person, str(phone))):
+    if phone is not None and (c := set_phone(person, "phone", str(phone))):
         changed.append(c)
     if (c := _derive_separated(person)) is not None:
         changed.append(c)

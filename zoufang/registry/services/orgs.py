@@ -12,9 +12,13 @@ from django.utils.translation import gettext as _
 
 from zoufang.registry import fields
 from zoufang.registry import normalize as norm
-from zoufang.registry.crypto import encrypt, lookup_hash
 from zoufang.registry.models import Enterprise, Place, Shop
-from zoufang.registry.services.history import Source, apply_changes, write_history
+from zoufang.registry.services.history import (
+    Source,
+    apply_changes,
+    set_phone,
+    write_history,
+)
 
 if TYPE_CHECKING:
     from zoufang.org.models import User
@@ -47,17 +51,8 @@ def _org_update(
                 raise ValidationError({"credit_code": _("Another record has this credit code.")})
             changed.append(("credit_code", org.credit_code, credit))
             org.credit_code = credit
-    if phone is not None:
-        try:
-            phone = norm.parse_phone(phone)
-        except norm.Bad as exc:
-            raise ValidationError({"contact_phone": str(exc)}) from exc
-        digest = lookup_hash(phone)
-        if digest != org.contact_phone_hash:
-            old = org.contact_phone_masked
-            org.contact_phone_enc, org.contact_phone_hash = encrypt(phone), digest
-            org.contact_phone_masked = norm.mask_phone(phone)
-            changed.append(("contact_phone", old, org.contact_phone_masked))
+    if phone is not None and (c := set_phone(org, "contact_phone", phone)):
+        changed.append(c)
     if changed:
         org.full_clean(exclude=["place", "unit_path"])
         org.save()

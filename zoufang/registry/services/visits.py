@@ -58,26 +58,19 @@ def registry_apply(
                 reference=reference,
             )
     org_flags = groups.pop("org", {})
-    shop_changes = groups.pop("shop", {})
-    ent_changes = groups.pop("enterprise", {})
-    if shop_changes or (org_flags and place.kind == Place.Kind.SHOP):
-        shop = Shop.objects.get(place=place)
-        done["shop"] = shop_update(
-            shop=shop,
-            actor=actor,
-            changes={**shop_changes, **org_flags},
-            source=source,
-            reference=reference,
-        )
-    if ent_changes or (org_flags and place.kind == Place.Kind.ENTERPRISE):
-        enterprise = Enterprise.objects.get(place=place)
-        done["enterprise"] = enterprise_update(
-            enterprise=enterprise,
-            actor=actor,
-            changes={**ent_changes, **org_flags},
-            source=source,
-            reference=reference,
-        )
+    for entity, model, update, kind in (
+        ("shop", Shop, shop_update, Place.Kind.SHOP),
+        ("enterprise", Enterprise, enterprise_update, Place.Kind.ENTERPRISE),
+    ):
+        own = groups.pop(entity, {})
+        if own or (org_flags and place.kind == kind):
+            done[entity] = update(
+                **{entity: model.objects.get(place=place)},
+                actor=actor,
+                changes={**own, **org_flags},
+                source=source,
+                reference=reference,
+            )
     if groups:
         raise ValidationError(_("Unknown registry keys: %(k)s") % {"k": ", ".join(sorted(groups))})
     return done
