@@ -22,10 +22,7 @@ HEADER = [
 
 
 def run(path, unit, *, user=None, dry_run=False):
-    job = jobs.import_job_create(
-        user=user, unit=unit, kind="household", path=path, dry_run=dry_run, enqueue=False
-    )
-    return jobs.import_job_run(job=job)
+    return factories.import_file(path, unit, "household", user=user, dry_run=dry_run)
 
 
 def test_a_clean_file_creates_places_households_and_persons(tree, write_csv, ids):

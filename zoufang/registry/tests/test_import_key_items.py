@@ -23,10 +23,7 @@ HEADER = [
 
 
 def run(path, unit, *, user=None, dry_run=False):
-    job = jobs.import_job_create(
-        user=user, unit=unit, kind="key_item", path=path, dry_run=dry_run, enqueue=False
-    )
-    return jobs.import_job_run(job=job)
+    return factories.import_file(path, unit, "key_item", user=user, dry_run=dry_run)
 
 
 def reasons(job):

@@ -17,10 +17,7 @@ HEADER = ["身份证号", "姓名", "人员类别", "管控级别", "备注"]
 
 
 def run(path, unit, *, user=None, dry_run=False):
-    job = jobs.import_job_create(
-        user=user, unit=unit, kind="key_person", path=path, dry_run=dry_run, enqueue=False
-    )
-    return jobs.import_job_run(job=job)
+    return factories.import_file(path, unit, "key_person", user=user, dry_run=dry_run)
 
 
 def resident(beat, name="王建国"):

@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from zoufang.registry.imports import jobs
 from zoufang.registry.imports.places import PlaceLoader
 from zoufang.registry.models import Household, ImportJob, Person, Place
+from zoufang.registry.tests import factories
 
 # Every .xlsx case runs through both readers (python-calamine and the streaming one).
 pytestmark = pytest.mark.usefixtures("xlsx_reader")
@@ -18,11 +19,7 @@ pytestmark = pytest.mark.usefixtures("xlsx_reader")
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 
-def run(path, unit, *, user=None, dry_run=False, kind="household"):
-    job = jobs.import_job_create(
-        user=user, unit=unit, kind=kind, path=Path(path), dry_run=dry_run, enqueue=False
-    )
-    return jobs.import_job_run(job=job)
+run = factories.import_file
 
 
 def reasons(job):

@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from zoufang.registry.imports import jobs
 from zoufang.registry.models import Change, Enterprise, ImportJob, Place, Shop
+from zoufang.registry.tests import factories
 
-
-def run(path, unit, kind):
-    job = jobs.import_job_create(user=None, unit=unit, kind=kind, path=path, enqueue=False)
-    return jobs.import_job_run(job=job)
+run = factories.import_file
 
 
 def test_shops_import_with_kind_flags_and_credit_code(tree, write_csv):
