@@ -290,8 +290,8 @@ def prepare_enterprise(ctx: Context, v: dict[str, Any], reject: Callable) -> tup
 
 
 # ---- key persons and key items: attached to records already in the registry ------------------
-# Loaded by keyrecords.KeyRecordLoader, which finds the person (ID number hash) or the place (address
-# code) and rejects rows whose record is missing or outside the job's subtree.
+# Loaded by keyrecords.KeyRecordLoader, which finds the person (ID number hash) or the place
+# (address code) and rejects rows whose record is missing or outside the job's subtree.
 
 KEY_PERSON_CATEGORY_WORDS = {
     "涉稳": KeyPerson.Category.STABILITY,
