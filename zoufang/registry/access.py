@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES, Role
 from zoufang.core.scope import user_scope
-from zoufang.registry.models import ImportJob
+from zoufang.registry.models import ImportJob, KeyPerson, Person, Place
 
 if TYPE_CHECKING:
     from zoufang.org.models import Unit, User
@@ -94,6 +96,36 @@ def import_kinds_for(user: User) -> list[tuple[str, str]]:
         for value, label in ImportJob.Kind.choices
         if value != ImportJob.Kind.KEY_PERSON or may_see_key_persons(user)
     ]
+
+
+# ---- getters: 404 for missing and for outside the user's subtree alike ----------------------
+
+
+def get_place_for_user(user: User, pk: int) -> Place:
+    return get_object_or_404(Place.objects.visible_to(user).select_related("beat"), pk=pk)
+
+
+def get_person_for_user(user: User, pk: int) -> Person:
+    return get_object_or_404(
+        Person.objects.visible_to(user).select_related("household__place"), pk=pk
+    )
+
+
+def get_key_person_for_user(user: User, pk: int) -> KeyPerson:
+    record = get_object_or_404(
+        KeyPerson.objects.visible_to(user).select_related("person__household__place"), pk=pk
+    )
+    if not may_see_key_persons(user, record.unit_path):
+        raise Http404
+    return record
+
+
+def get_import_job_for_user(user: User, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.visible_to(user).select_related("unit"), pk=pk)
+    # A key-person import's rejected rows name key persons: restricted like the records.
+    if job.kind == ImportJob.Kind.KEY_PERSON and not may_see_key_persons(user, job.unit_path):
+        raise Http404
+    return job
 
 
 def audit_access(*, user: User, obj: models.Model, what: str) -> None:

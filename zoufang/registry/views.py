@@ -23,6 +23,9 @@ from zoufang.org.selectors import get_unit_for_user
 from zoufang.registry import selectors, services
 from zoufang.registry.access import (
     audit_access,
+    get_import_job_for_user,
+    get_person_for_user,
+    get_place_for_user,
     import_kinds_for,
     may_edit_registry,
     may_import,
@@ -137,7 +140,7 @@ def _householder_name(place: Place) -> str:
 
 @login_required
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
+    place = get_place_for_user(request.user, pk)
     household = Household.objects.filter(place=place).select_related("householder").first()
     residents = (
         list(household.residents.select_related("key_record").order_by("relation", "name"))
@@ -198,7 +201,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.get_person_for_user(request.user, pk)
+    person = get_person_for_user(request.user, pk)
     key_record = None
     if may_see_key_persons(request.user, person.unit_path):
         key_record = KeyPerson.objects.filter(person=person).first()
@@ -219,7 +222,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full ID number and phone of one person, for a role allowed to see them; audited."""
-    person = selectors.get_person_for_user(request.user, pk)
+    person = get_person_for_user(request.user, pk)
     if not may_see_full_values(request.user, person.unit_path):
         raise PermissionDenied(_("Your role may not see full ID numbers."))
     audit_access(user=request.user, obj=person, what="full ID number and phone")
@@ -322,7 +325,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.get_import_job_for_user(request.user, pk)
+    job = get_import_job_for_user(request.user, pk)
     ctx = {
         "job": job,
         "rejections": job.rejections.all()[:200] if job.finished else [],
@@ -335,7 +338,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.get_import_job_for_user(request.user, pk)
+    job = get_import_job_for_user(request.user, pk)
     return xlsx_response(
         f"import-{job.pk}-rejected",
         jobs.REPORT_HEADERS,
@@ -347,7 +350,7 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.get_import_job_for_user(request.user, pk)
+    job = get_import_job_for_user(request.user, pk)
     if job.status != ImportJob.Status.FAILED:
         messages.info(request, _("Only a failed import can be run again."))
         return redirect("registry:import_detail", pk=job.pk)
@@ -383,7 +386,7 @@ def _editable(request: HttpRequest, obj: Place | Person) -> None:
 
 def _editable_place(request: HttpRequest, pk: int) -> tuple[Place, str]:
     """The place the user may edit, and its page (where an edit goes back to)."""
-    place = selectors.get_place_for_user(request.user, pk)
+    place = get_place_for_user(request.user, pk)
     _editable(request, place)
     return place, reverse("registry:place_detail", args=[place.pk])
 
@@ -483,7 +486,7 @@ def key_item_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.get_person_for_user(request.user, pk)
+    person = get_person_for_user(request.user, pk)
     _editable(request, person)
     full = may_see_full_values(request.user, person.unit_path)
     form = PersonForm(request.POST or None, instance=person, full_values=full)
@@ -499,7 +502,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def key_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Set or clear the key-person record of a person: only for who may see key persons."""
-    person = selectors.get_person_for_user(request.user, pk)
+    person = get_person_for_user(request.user, pk)
     if not may_see_key_persons(request.user, person.unit_path):
         raise Http404  # who may not see key persons does not learn that the page exists
     _editable(request, person)
