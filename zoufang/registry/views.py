@@ -85,6 +85,11 @@ def _common(request: HttpRequest, tab: str) -> dict:
     }
 
 
+def _list_page(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
+    """A list page; to an htmx request (a filter changed), only its results."""
+    return render(request, f"{template}#results" if request.htmx else template, ctx)
+
+
 PLACE_HEADERS = ["地址编码", "类别", "名称", "地址", "社区", "户主", "房屋用途", "人户分离"]
 
 
@@ -121,8 +126,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
         "kinds": Place.Kind.choices,
         "stats": selectors.registry_stats(request.user, beat=ctx["unit"]),
     }
-    template = "registry/place_list.html#results" if request.htmx else "registry/place_list.html"
-    return render(request, template, ctx)
+    return _list_page(request, "registry/place_list.html", ctx)
 
 
 def _has(place: Place, rel: str) -> bool:
@@ -195,8 +199,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "persons", PERSON_HEADERS, selectors.person_export_rows(qs, full=False), sheet="人员"
         )
     ctx |= {"page": paginate(request, qs)}
-    template = "registry/person_list.html#results" if request.htmx else "registry/person_list.html"
-    return render(request, template, ctx)
+    return _list_page(request, "registry/person_list.html", ctx)
 
 
 @login_required
@@ -279,8 +282,7 @@ def org_list(request: HttpRequest, kind: str) -> HttpResponse:
         )
         return xlsx_response(kind, headers, rows, sheet="门店" if kind == "shops" else "单位")
     ctx |= {"page": paginate(request, qs), "kind": kind}
-    template = "registry/org_list.html#results" if request.htmx else "registry/org_list.html"
-    return render(request, template, ctx)
+    return _list_page(request, "registry/org_list.html", ctx)
 
 
 @login_required

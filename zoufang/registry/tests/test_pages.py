@@ -131,3 +131,14 @@ def test_search_by_a_landlords_phone_finds_the_tenants(officer_a, client_for, ho
     client = client_for(officer_a)
     assert "王建国" in client.get("/registry/persons/", {"q": "13903740009"}).content.decode()
     assert "王建国" not in client.get("/registry/persons/", {"q": "13903740008"}).content.decode()
+
+
+@pytest.mark.parametrize("url", ["/registry/", "/registry/persons/", "/registry/shops/"])
+def test_a_filter_change_gets_only_the_results(officer_a, client_for, home_a, url):
+    client = client_for(officer_a)
+    full = client.get(url).content.decode()
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" in full
+    assert "<html" not in partial
+    assert '<div class="table-responsive">' in partial
+    assert 'name="q"' not in partial  # the filter form stays on the page
