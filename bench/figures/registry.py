@@ -169,11 +169,11 @@ sys.path.insert(0, {root!r})
 import django
 django.setup()
 from zoufang.org.models import Unit
-from zoufang.registry import services
+from zoufang.registry.imports import jobs
 unit = Unit.objects.get(code="419901001")
 t0 = time.perf_counter()
-job = services.import_job_create(user=None, unit=unit, kind="household", path=__import__("pathlib").Path({path!r}), enqueue=False)
-job = services.import_job_run(job=job)
+job = jobs.import_job_create(user=None, unit=unit, kind="household", path=__import__("pathlib").Path({path!r}), enqueue=False)
+job = jobs.import_job_run(job=job)
 took = time.perf_counter() - t0
 print(json.dumps({{"seconds": took, "status": job.status, "error": job.error, "accepted": job.accepted,
   "rejected": job.rejected,

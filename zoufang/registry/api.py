@@ -9,7 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from zoufang.core.api import LazyMap
 from zoufang.org.selectors import get_unit_for_user
-from zoufang.registry import selectors
+from zoufang.registry import access, selectors
 from zoufang.registry.models import Household, ImportJob, Person, Place
 from zoufang.registry.schemas import ChangeOut, ImportJobOut, PersonOut, PlaceDetailOut, PlaceOut
 
@@ -71,7 +71,7 @@ def places(
 
 @router.get("/places/{place_id}", response=PlaceDetailOut)
 def place(request: HttpRequest, place_id: int) -> dict:
-    p = selectors.get_place_for_user(request.user, place_id)
+    p = access.get_place_for_user(request.user, place_id)
     data = place_out(p)
     household = _household(p)
     data["residents"] = (
@@ -94,12 +94,12 @@ def persons(
 
 @router.get("/persons/{person_id}", response=PersonOut)
 def person(request: HttpRequest, person_id: int) -> dict:
-    return person_out(selectors.get_person_for_user(request.user, person_id))
+    return person_out(access.get_person_for_user(request.user, person_id))
 
 
 @router.get("/places/{place_id}/history", response=list[ChangeOut])
 def place_history(request: HttpRequest, place_id: int) -> list:
-    p = selectors.get_place_for_user(request.user, place_id)
+    p = access.get_place_for_user(request.user, place_id)
     return [
         {
             "entity": c.entity,
@@ -116,4 +116,4 @@ def place_history(request: HttpRequest, place_id: int) -> list:
 
 @router.get("/imports/{job_id}", response=ImportJobOut)
 def import_job(request: HttpRequest, job_id: int) -> ImportJob:
-    return selectors.get_import_job_for_user(request.user, job_id)
+    return access.get_import_job_for_user(request.user, job_id)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from zoufang.core.scope import user_scope
 from zoufang.org.models import Unit, User
 from zoufang.registry import normalize
+from zoufang.registry.access import import_kinds_for
+from zoufang.registry.fields import ENTERPRISE_FIELDS, SHOP_FIELDS
 from zoufang.registry.models import (
     Enterprise,
     Household,
@@ -37,8 +39,6 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        from zoufang.registry.services import import_kinds_for
-
         self.fields["kind"].choices = import_kinds_for(user)
         units = Unit.objects.visible_to(user).filter(level__gte=Unit.Level.COUNTY)
         self.fields["unit"].queryset = units.order_by("path")
@@ -195,36 +195,12 @@ class PersonForm(RecordForm):
         return ("phone", "id_number")
 
 
-ORG_COMMON = ("name", "contact_name", "opened_on", "key_industry", "key_items", "key_persons")
-
-
 class OrgForm(RecordForm):
     """A shop or an enterprise; `model` is set per instance."""
 
     def __init__(self, *args: Any, instance: Shop | Enterprise | None, model: type, **kwargs: Any):
         self.model = model
-        if model is Shop:
-            self.plain = (
-                *ORG_COMMON[:3],
-                "business_scope",
-                "operating_mode",
-                "goods_source",
-                "sales_destination",
-                "owner_staff",
-                *ORG_COMMON[3:],
-            )
-        else:
-            self.plain = (
-                *ORG_COMMON[:3],
-                "nature",
-                "category",
-                "staff_count",
-                "staff_composition",
-                "security_org",
-                "protective_measures",
-                "vital_parts",
-                *ORG_COMMON[3:],
-            )
+        self.plain = SHOP_FIELDS if model is Shop else ENTERPRISE_FIELDS
         super().__init__(*args, instance=instance, **kwargs)
         self.fields["credit_code"] = forms.CharField(
             label=_("Unified social credit code"),

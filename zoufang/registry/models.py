@@ -317,6 +317,11 @@ class OrgBase(TimeStampedModel):
         return self.name
 
 
+def _unique_credit_code(name: str) -> models.UniqueConstraint:
+    """A credit code names one shop (one enterprise); blank ones are many."""
+    return models.UniqueConstraint(fields=["credit_code"], condition=~Q(credit_code=""), name=name)
+
+
 class Shop(OrgBase):
     """A shop (门店): street-front, small neighbourhood shop or market stall; the 进店 visit."""
 
@@ -331,11 +336,7 @@ class Shop(OrgBase):
         verbose_name_plural = _("shops")
         default_related_name = "shop"
         indexes = [models.Index(fields=["unit_path", "key_industry"], name="reg_shop_scope_key")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="reg_shop_unique_uscc"
-            )
-        ]
+        constraints = [_unique_credit_code("reg_shop_unique_uscc")]
 
 
 class Enterprise(OrgBase):
@@ -358,11 +359,7 @@ class Enterprise(OrgBase):
         verbose_name_plural = _("enterprises and institutions")
         default_related_name = "enterprise"
         indexes = [models.Index(fields=["unit_path", "category"], name="reg_enterprise_scope_cat")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="reg_ent_unique_uscc"
-            )
-        ]
+        constraints = [_unique_credit_code("reg_ent_unique_uscc")]
 
 
 class KeyItem(TimeStampedModel):

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
 from zoufang.registry.access import may_see_key_persons
 from zoufang.registry.crypto import decrypt
@@ -26,40 +25,6 @@ from zoufang.registry.normalize import clean_compact
 
 if TYPE_CHECKING:
     from zoufang.org.models import Unit, User
-
-
-# ---- access functions: 404 for missing and for outside the user's subtree alike -------------
-
-
-def get_place_for_user(user: User, pk: int) -> Place:
-    return get_object_or_404(Place.objects.visible_to(user).select_related("beat"), pk=pk)
-
-
-def get_person_for_user(user: User, pk: int) -> Person:
-    return get_object_or_404(
-        Person.objects.visible_to(user).select_related("household__place"), pk=pk
-    )
-
-
-def get_key_person_for_user(user: User, pk: int) -> KeyPerson:
-    record = get_object_or_404(
-        KeyPerson.objects.visible_to(user).select_related("person__household__place"), pk=pk
-    )
-    if not may_see_key_persons(user, record.unit_path):
-        from django.http import Http404
-
-        raise Http404
-    return record
-
-
-def get_import_job_for_user(user: User, pk: int) -> ImportJob:
-    job = get_object_or_404(ImportJob.objects.visible_to(user).select_related("unit"), pk=pk)
-    # A key-person import's rejected rows name key persons: restricted like the records.
-    if job.kind == ImportJob.Kind.KEY_PERSON and not may_see_key_persons(user, job.unit_path):
-        from django.http import Http404
-
-        raise Http404
-    return job
 
 
 def import_job_list(user: User) -> QuerySet[ImportJob]:

@@ -9,7 +9,7 @@ from zoufang.registry.models import ImportJob
 
 @shared_task(acks_late=True)
 def import_run_task(job_id: int) -> str:
-    from zoufang.registry.services import import_job_run
+    from zoufang.registry.imports.jobs import import_job_run
 
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:

@@ -20,12 +20,18 @@ from zoufang.core.paging import paginate
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.models import Unit
 from zoufang.org.selectors import get_unit_for_user
-from zoufang.registry import importers, selectors, services
+from zoufang.registry import selectors, services
 from zoufang.registry.access import (
     audit_access,
+    get_import_job_for_user,
+    get_person_for_user,
+    get_place_for_user,
+    import_kinds_for,
     may_edit_registry,
+    may_import,
     may_see_full_values,
     may_see_key_persons,
+    may_use_imports,
 )
 from zoufang.registry.crypto import decrypt
 from zoufang.registry.forms import (
@@ -38,6 +44,8 @@ from zoufang.registry.forms import (
     PlaceForm,
     add_service_errors,
 )
+from zoufang.registry.imports import jobs
+from zoufang.registry.imports.specs import template_rows
 from zoufang.registry.models import (
     Enterprise,
     Household,
@@ -73,8 +81,13 @@ def _common(request: HttpRequest, tab: str) -> dict:
         "unit": _unit(request),
         "beats": _beats(request),
         "can_key": may_see_key_persons(request.user),
-        "can_import": request.user.is_superuser or request.user.role in services.IMPORT_ROLES,
+        "can_import": may_use_imports(request.user),
     }
+
+
+def _list_page(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
+    """A list page; to an htmx request (a filter changed), only its results."""
+    return render(request, f"{template}#results" if request.htmx else template, ctx)
 
 
 PLACE_HEADERS = ["地址编码", "类别", "名称", "地址", "社区", "户主", "房屋用途", "人户分离"]
@@ -113,8 +126,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
         "kinds": Place.Kind.choices,
         "stats": selectors.registry_stats(request.user, beat=ctx["unit"]),
     }
-    template = "registry/place_list.html#results" if request.htmx else "registry/place_list.html"
-    return render(request, template, ctx)
+    return _list_page(request, "registry/place_list.html", ctx)
 
 
 def _has(place: Place, rel: str) -> bool:
@@ -132,7 +144,7 @@ def _householder_name(place: Place) -> str:
 
 @login_required
 def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
+    place = get_place_for_user(request.user, pk)
     household = Household.objects.filter(place=place).select_related("householder").first()
     residents = (
         list(household.residents.select_related("key_record").order_by("relation", "name"))
@@ -187,13 +199,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "persons", PERSON_HEADERS, selectors.person_export_rows(qs, full=False), sheet="人员"
         )
     ctx |= {"page": paginate(request, qs)}
-    template = "registry/person_list.html#results" if request.htmx else "registry/person_list.html"
-    return render(request, template, ctx)
+    return _list_page(request, "registry/person_list.html", ctx)
 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.get_person_for_user(request.user, pk)
+    person = get_person_for_user(request.user, pk)
     key_record = None
     if may_see_key_persons(request.user, person.unit_path):
         key_record = KeyPerson.objects.filter(person=person).first()
@@ -214,7 +225,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full ID number and phone of one person, for a role allowed to see them; audited."""
-    person = selectors.get_person_for_user(request.user, pk)
+    person = get_person_for_user(request.user, pk)
     if not may_see_full_values(request.user, person.unit_path):
         raise PermissionDenied(_("Your role may not see full ID numbers."))
     audit_access(user=request.user, obj=person, what="full ID number and phone")
@@ -271,8 +282,7 @@ def org_list(request: HttpRequest, kind: str) -> HttpResponse:
         )
         return xlsx_response(kind, headers, rows, sheet="门店" if kind == "shops" else "单位")
     ctx |= {"page": paginate(request, qs), "kind": kind}
-    template = "registry/org_list.html#results" if request.htmx else "registry/org_list.html"
-    return render(request, template, ctx)
+    return _list_page(request, "registry/org_list.html", ctx)
 
 
 @login_required
@@ -291,12 +301,12 @@ def key_item_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_start(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_superuser or user.role in services.IMPORT_ROLES):
+    if not may_use_imports(user):
         raise PermissionDenied(_("Your role may not import into the registry."))
     form = ImportForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.import_job_create(
+            job = jobs.import_job_create(
                 user=user,
                 unit=form.cleaned_data["unit"],
                 kind=form.cleaned_data["kind"],
@@ -310,14 +320,14 @@ def import_start(request: HttpRequest) -> HttpResponse:
     ctx = _common(request, "imports") | {
         "form": form,
         "jobs": selectors.import_job_list(user)[:20],
-        "kinds": services.import_kinds_for(user),
+        "kinds": import_kinds_for(user),
     }
     return render(request, "registry/import.html", ctx)
 
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.get_import_job_for_user(request.user, pk)
+    job = get_import_job_for_user(request.user, pk)
     ctx = {
         "job": job,
         "rejections": job.rejections.all()[:200] if job.finished else [],
@@ -330,11 +340,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.get_import_job_for_user(request.user, pk)
+    job = get_import_job_for_user(request.user, pk)
     return xlsx_response(
         f"import-{job.pk}-rejected",
-        services.REPORT_HEADERS,
-        services.import_report_rows(job),
+        jobs.REPORT_HEADERS,
+        jobs.import_report_rows(job),
         sheet="未导入的行",
     )
 
@@ -342,21 +352,21 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.get_import_job_for_user(request.user, pk)
+    job = get_import_job_for_user(request.user, pk)
     if job.status != ImportJob.Status.FAILED:
         messages.info(request, _("Only a failed import can be run again."))
         return redirect("registry:import_detail", pk=job.pk)
-    if not services.may_import(request.user, job.unit, job.kind):
+    if not may_import(request.user, job.unit, job.kind):
         raise PermissionDenied
-    services.import_job_retry(job=job)
+    jobs.import_job_retry(job=job)
     return redirect("registry:import_detail", pk=job.pk)
 
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in dict(services.import_kinds_for(request.user)):
+    if kind not in dict(import_kinds_for(request.user)):
         raise Http404
-    headers, rows = importers.template_rows(kind)
+    headers, rows = template_rows(kind)
     names = {
         "household": "住户人口",
         "shop": "门店",
@@ -376,9 +386,32 @@ def _editable(request: HttpRequest, obj: Place | Person) -> None:
         raise PermissionDenied(_("Your role may not change the registry."))
 
 
-def _edit_page(
-    request: HttpRequest, form: forms.Form, *, title: str, back: str, danger: str = ""
+def _editable_place(request: HttpRequest, pk: int) -> tuple[Place, str]:
+    """The place the user may edit, and its page (where an edit goes back to)."""
+    place = get_place_for_user(request.user, pk)
+    _editable(request, place)
+    return place, reverse("registry:place_detail", args=[place.pk])
+
+
+def _edit(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[], object],
+    *,
+    title: str,
+    back: str,
+    danger: str = "",
 ) -> HttpResponse:
+    """The edit page; on a valid POST the service (`save`) runs and, when it accepts the
+    change, the user goes back to the record page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(back)
     return render(
         request,
         "registry/edit.html",
@@ -386,63 +419,44 @@ def _edit_page(
     )
 
 
-def _save(request: HttpRequest, form: forms.Form, save: Callable[[], object], back: str):
-    """Validate, call the service, and on success go back to the record page."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        save()
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
-    messages.success(request, _("Saved."))
-    return redirect(back)
-
-
 @login_required
 def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
-    _editable(request, place)
-    back = reverse("registry:place_detail", args=[place.pk])
+    place, back = _editable_place(request, pk)
     form = PlaceForm(request.POST or None, instance=place)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.place_update(place=place, actor=request.user, changes=form.changes()),
-        back,
+        title=_("Edit the address"),
+        back=back,
     )
-    return done or _edit_page(request, form, title=_("Edit the address"), back=back)
 
 
 @login_required
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
-    _editable(request, place)
+    place, back = _editable_place(request, pk)
     household = Household.objects.filter(place=place).first()
     if household is None:
         raise Http404
-    back = reverse("registry:place_detail", args=[place.pk])
     form = HouseholdForm(request.POST or None, instance=household)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.household_update(
             household=household, actor=request.user, changes=form.changes()
         ),
-        back,
+        title=_("Edit the household"),
+        back=back,
     )
-    return done or _edit_page(request, form, title=_("Edit the household"), back=back)
 
 
 @login_required
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
-    _editable(request, place)
+    place, back = _editable_place(request, pk)
     model = {Place.Kind.SHOP: Shop, Place.Kind.ENTERPRISE: Enterprise}.get(place.kind)
     if model is None:
         raise Http404
     org = model.objects.filter(place=place).first()
-    back = reverse("registry:place_detail", args=[place.pk])
     form = OrgForm(request.POST or None, instance=org, model=model)
 
     def save() -> None:
@@ -455,46 +469,42 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.enterprise_update(enterprise=org, actor=request.user, changes=changes)
 
-    done = _save(request, form, save, back)
     title = _("Edit the shop") if model is Shop else _("Edit the enterprise or institution")
-    return done or _edit_page(request, form, title=title, back=back)
+    return _edit(request, form, save, title=title, back=back)
 
 
 @login_required
 def key_item_new(request: HttpRequest, pk: int) -> HttpResponse:
-    place = selectors.get_place_for_user(request.user, pk)
-    _editable(request, place)
-    back = reverse("registry:place_detail", args=[place.pk])
+    place, back = _editable_place(request, pk)
     form = KeyItemForm(request.POST or None)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.key_item_create(place=place, actor=request.user, **form.changes()),
-        back,
+        title=_("Add a key item"),
+        back=back,
     )
-    return done or _edit_page(request, form, title=_("Add a key item"), back=back)
 
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.get_person_for_user(request.user, pk)
+    person = get_person_for_user(request.user, pk)
     _editable(request, person)
-    back = reverse("registry:person_detail", args=[person.pk])
     full = may_see_full_values(request.user, person.unit_path)
     form = PersonForm(request.POST or None, instance=person, full_values=full)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.person_save(person=person, actor=request.user, changes=form.changes()),
-        back,
+        title=_("Edit the person"),
+        back=reverse("registry:person_detail", args=[person.pk]),
     )
-    return done or _edit_page(request, form, title=_("Edit the person"), back=back)
 
 
 @login_required
 def key_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Set or clear the key-person record of a person: only for who may see key persons."""
-    person = selectors.get_person_for_user(request.user, pk)
+    person = get_person_for_user(request.user, pk)
     if not may_see_key_persons(request.user, person.unit_path):
         raise Http404  # who may not see key persons does not learn that the page exists
     _editable(request, person)
@@ -505,11 +515,11 @@ def key_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("No longer a key person."))
         return redirect(back)
     form = KeyPersonForm(request.POST or None, instance=record)
-    done = _save(
+    return _edit(
         request,
         form,
         lambda: services.key_person_set(person=person, actor=request.user, **form.changes()),
-        back,
+        title=_("Key person"),
+        back=back,
+        danger=_("No longer a key person") if record else "",
     )
-    danger = _("No longer a key person") if record else ""
-    return done or _edit_page(request, form, title=_("Key person"), back=back, danger=danger)

@@ -45,8 +45,8 @@ def _english_messages():
 def xlsx_reader(request, monkeypatch):
     """Run a test once with each .xlsx reader: python-calamine (small files) and the streaming
     reader (large files); the import must not be able to tell them apart."""
-    from zoufang.registry import importers
+    from zoufang.registry.imports import reader
 
     limit = 0 if request.param == "streaming" else 1 << 40
-    monkeypatch.setattr(importers, "STREAM_XLSX_ABOVE_BYTES", limit)
+    monkeypatch.setattr(reader, "STREAM_XLSX_ABOVE_BYTES", limit)
     return request.param

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
-from zoufang.org.models import Unit
+from zoufang.org.models import Unit, User
 from zoufang.registry import services
-from zoufang.registry.models import Household, Person, Place
+from zoufang.registry.models import Household, ImportJob, Person, Place
 from zoufang.registry.normalize import build_id_number
 
 _seq = itertools.count(1)
@@ -77,3 +78,20 @@ def enterprise(beat: Unit, *, name: str = "许昌第一中学", **changes: objec
         name=name,
     )
     return services.org_create(place=place, actor=None, name=name, changes=changes or None)
+
+
+def import_file(
+    path: Path | str,
+    unit: Unit,
+    kind: str = "household",
+    *,
+    user: User | None = None,
+    dry_run: bool = False,
+) -> ImportJob:
+    """Import a file the way the command line does (no queue) and return the finished job."""
+    from zoufang.registry.imports import jobs
+
+    job = jobs.import_job_create(
+        user=user, unit=unit, kind=kind, path=Path(path), dry_run=dry_run, enqueue=False
+    )
+    return jobs.import_job_run(job=job)

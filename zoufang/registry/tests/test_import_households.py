@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from zoufang.registry import services
 from zoufang.registry.crypto import lookup_hash
+from zoufang.registry.imports import jobs
 from zoufang.registry.models import Change, Household, ImportJob, Person, Place
 from zoufang.registry.normalize import mask_id
+from zoufang.registry.tests import factories
 
 HEADER = [
     "街路巷",
@@ -21,10 +22,7 @@ HEADER = [
 
 
 def run(path, unit, *, user=None, dry_run=False):
-    job = services.import_job_create(
-        user=user, unit=unit, kind="household", path=path, dry_run=dry_run, enqueue=False
-    )
-    return services.import_job_run(job=job)
+    return factories.import_file(path, unit, "household", user=user, dry_run=dry_run)
 
 
 def test_a_clean_file_creates_places_households_and_persons(tree, write_csv, ids):
@@ -175,7 +173,7 @@ def test_the_householder_is_the_last_accepted_row_that_says_so(tree, write_csv, 
 def test_a_duplicate_in_a_later_batch_is_reported_against_the_first_row(
     tree, write_csv, ids, monkeypatch
 ):
-    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 2)
     a = ids()
     rows = [HEADER]
     rows += [
@@ -226,3 +224,33 @@ def test_a_landlords_phone_is_compared_by_its_hash(tree, write_csv, ids):
     assert other.updated == 1
     change = Change.objects.get(job=other, field="landlord_phone")
     assert (change.old, change.new) == ("139****0009", "139****0009")
+
+
+def test_a_person_registered_in_a_neighbouring_beat_is_not_moved_by_a_beats_file(
+    tree, write_csv, ids
+):
+    # The job's jurisdiction is beat A: a person stored in beat A2 (the same station, the
+    # nearest path) is outside it. The file must be imported at the station to move them.
+    number = ids()
+    stored = factories.resident(factories.dwelling(tree.beat_a2).household, id_no=number)
+    row = ["文峰路", "12", "", "", "", "自住", "王建国", number, "", "户主", ""]
+    job = run(write_csv([HEADER, row]), tree.beat_a)
+    assert (job.accepted, job.rejected) == (0, 1)
+    rejection = job.rejections.get()
+    assert "registered in another jurisdiction; it must be moved there first" in rejection.reason
+    assert (rejection.column, rejection.value) == ("身份证号", stored.id_masked)
+    stored.refresh_from_db()
+    assert stored.unit_path == tree.beat_a2.path
+    assert not Place.objects.filter(beat=tree.beat_a).exists()
+
+
+def test_a_stations_file_moves_a_person_between_its_beats(tree, write_csv, ids):
+    number = ids()
+    stored = factories.resident(factories.dwelling(tree.beat_a2).household, id_no=number)
+    row = [tree.beat_a.code, "文峰路", "12", "", "", "", "自住", "王建国", number, "", "户主", ""]
+    job = run(write_csv([["社区编码", *HEADER], row]), tree.s1)
+    assert job.status == ImportJob.Status.DONE, job.error
+    assert (job.accepted, job.rejected, job.updated) == (1, 0, 1)
+    stored.refresh_from_db()
+    assert stored.unit_path == tree.beat_a.path
+    assert stored.household.place.beat == tree.beat_a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from zoufang.registry import services
+from zoufang.registry.imports import jobs
 from zoufang.registry.models import Change, ImportJob, KeyItem
 from zoufang.registry.tests import factories
 
@@ -23,10 +23,7 @@ HEADER = [
 
 
 def run(path, unit, *, user=None, dry_run=False):
-    job = services.import_job_create(
-        user=user, unit=unit, kind="key_item", path=path, dry_run=dry_run, enqueue=False
-    )
-    return services.import_job_run(job=job)
+    return factories.import_file(path, unit, "key_item", user=user, dry_run=dry_run)
 
 
 def reasons(job):
@@ -178,7 +175,7 @@ def test_bad_kinds_names_and_quantities_are_rejected(tree, write_csv):
 def test_the_same_item_twice_in_the_file_is_rejected_naming_the_first_row(
     tree, write_csv, monkeypatch
 ):
-    monkeypatch.setattr(services, "BATCH_ROWS", 1)
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 1)
     place = factories.enterprise(tree.beat_a).place
     first = by_parts(place, quantity="1")
     same_by_code = ["", place.address_code, "", "", "剧毒品", "氰化钠", "2", "", "", ""]

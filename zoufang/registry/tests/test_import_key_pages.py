@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from zoufang.registry import services
 from zoufang.registry.demo import build_demo_registry, key_sample_rows
+from zoufang.registry.imports import jobs
 from zoufang.registry.models import Change, ImportJob, KeyItem, KeyPerson
 from zoufang.registry.tests import factories
 
@@ -76,10 +76,10 @@ def test_a_user_who_may_not_see_key_persons_is_not_offered_their_import(
     assert not ImportJob.objects.exists()
     assert not KeyPerson.objects.exists()
     # A key-person import in their station (from the command line) stays hidden from them.
-    job = services.import_job_create(
+    job = jobs.import_job_create(
         user=None, unit=tree.beat_b, kind="key_person", path=path, enqueue=False
     )
-    services.import_job_run(job=job)
+    jobs.import_job_run(job=job)
     assert client.get(f"/registry/imports/{job.pk}/").status_code == 404
     assert client.get(f"/registry/imports/{job.pk}/report/").status_code == 404
     assert f"/registry/imports/{job.pk}/" not in client.get("/registry/imports/").content.decode()
@@ -157,8 +157,8 @@ def test_the_samples_import_into_the_demo_and_a_second_time_change_nothing(
         path = tmp_path / sample.name
         shutil.copy(sample, path)
         rows = len(sheet_rows(path)) - 1
-        job = services.import_job_run(
-            job=services.import_job_create(
+        job = jobs.import_job_run(
+            job=jobs.import_job_create(
                 user=officer_a, unit=demo_beat, kind=kind, path=path, enqueue=False
             )
         )
@@ -168,8 +168,8 @@ def test_the_samples_import_into_the_demo_and_a_second_time_change_nothing(
         assert model.objects.count() == counts[kind] + job.created > counts[kind]
         assert job.updated
         assert Change.objects.filter(job=job).count() >= job.updated
-        again = services.import_job_run(
-            job=services.import_job_create(
+        again = jobs.import_job_run(
+            job=jobs.import_job_create(
                 user=officer_a, unit=demo_beat, kind=kind, path=path, enqueue=False
             )
         )

@@ -6,7 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
-from zoufang.registry import keyloading, services
+from zoufang.registry import services
+from zoufang.registry.access import may_import
+from zoufang.registry.imports import jobs
+from zoufang.registry.imports.keyrecords import KeyRecordLoader
 from zoufang.registry.models import Change, ImportJob, KeyPerson
 from zoufang.registry.tests import factories
 
@@ -14,10 +17,7 @@ HEADER = ["身份证号", "姓名", "人员类别", "管控级别", "备注"]
 
 
 def run(path, unit, *, user=None, dry_run=False):
-    job = services.import_job_create(
-        user=user, unit=unit, kind="key_person", path=path, dry_run=dry_run, enqueue=False
-    )
-    return services.import_job_run(job=job)
+    return factories.import_file(path, unit, "key_person", user=user, dry_run=dry_run)
 
 
 def resident(beat, name="王建国"):
@@ -112,7 +112,7 @@ def test_persons_not_in_the_registry_or_outside_the_jurisdiction_are_rejected(
 
 
 def test_duplicates_within_the_file_are_rejected_naming_the_first_row(tree, write_csv, monkeypatch):
-    monkeypatch.setattr(services, "BATCH_ROWS", 1)  # the repeat lands in a later batch too
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 1)  # the repeat lands in a later batch too
     a, a_id = resident(tree.beat_a)
     b, b_id = resident(tree.beat_a)
     path = write_csv(
@@ -168,9 +168,9 @@ def test_a_dry_run_counts_and_writes_nothing(tree, write_csv):
 def test_a_failed_batch_can_be_run_again(
     tree, write_csv, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "BATCH_ROWS", 1)
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 1)
     rows = [[resident(tree.beat_a)[1], "", "涉稳", "一般关注", ""] for _ in range(3)]
-    real = keyloading.KeyLoader.load_batch
+    real = KeyRecordLoader.load_batch
     calls = {"n": 0}
 
     def flaky(self, staged, *, now):
@@ -180,14 +180,14 @@ def test_a_failed_batch_can_be_run_again(
             raise DatabaseError("disk full")
         return real(self, staged, now=now)
 
-    monkeypatch.setattr(keyloading.KeyLoader, "load_batch", flaky)
+    monkeypatch.setattr(KeyRecordLoader, "load_batch", flaky)
     job = run(write_csv([HEADER, *rows]), tree.beat_a)
     assert job.status == ImportJob.Status.FAILED
     assert KeyPerson.objects.count() == 1
     assert "disk full" in job.error
-    monkeypatch.setattr(keyloading.KeyLoader, "load_batch", real)
+    monkeypatch.setattr(KeyRecordLoader, "load_batch", real)
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_job_retry(job=job)
+        jobs.import_job_retry(job=job)
     job.refresh_from_db()
     assert (job.status, job.created, job.unchanged) == (ImportJob.Status.DONE, 2, 1)
     assert KeyPerson.objects.count() == 3
@@ -202,4 +202,4 @@ def test_a_role_that_may_not_see_key_persons_may_not_import_them(tree, write_csv
     assert not ImportJob.objects.exists()
     assert not KeyPerson.objects.exists()
     # The other kinds stay open to them.
-    assert services.may_import(chief_b, tree.beat_b, "key_item")
+    assert may_import(chief_b, tree.beat_b, "key_item")

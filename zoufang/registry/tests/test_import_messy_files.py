@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from django.db import DatabaseError
 
-from zoufang.registry import loading, services
+from zoufang.registry.imports import jobs
+from zoufang.registry.imports.places import PlaceLoader
 from zoufang.registry.models import Household, ImportJob, Person, Place
+from zoufang.registry.tests import factories
 
 # Every .xlsx case runs through both readers (python-calamine and the streaming one).
 pytestmark = pytest.mark.usefixtures("xlsx_reader")
@@ -16,11 +19,7 @@ pytestmark = pytest.mark.usefixtures("xlsx_reader")
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 
-def run(path, unit, *, user=None, dry_run=False, kind="household"):
-    job = services.import_job_create(
-        user=user, unit=unit, kind=kind, path=Path(path), dry_run=dry_run, enqueue=False
-    )
-    return services.import_job_run(job=job)
+run = factories.import_file
 
 
 def reasons(job):
@@ -44,8 +43,35 @@ def test_the_messy_xlsx_is_read_and_every_fault_reported(tree):
     assert job.rejected == 7
     assert all(c == "身份证号" for c, _r in (got[8], got[9], got[10], got[11]))
     # The stored report never holds a readable ID number or phone.
-    for rejection in job.rejections.filter(column__in=["身份证号", "联系电话"]):
-        assert "*" in rejection.value or len(rejection.value) <= 11, rejection.value
+    personal = job.rejections.filter(column__in=["身份证号", "联系电话"])
+    assert personal.count() == 6
+    for rejection in personal:
+        assert_unreadable(rejection.value)
+
+
+def assert_unreadable(value: str) -> None:
+    """Neither an ID number (18 digits) nor a phone (11) can be read from `value`: no long run
+    of digits, and a value long enough to be one shows the mask (4110**********0120)."""
+    assert not re.search(r"\d{7,}", value), value
+    if len(value) > 8:
+        assert re.search(r"\d\*{2,}", value), value
+        assert not re.search(r"\d{5,}", value), value
+
+
+def test_rejected_phones_and_id_numbers_are_masked_in_the_report(tree, write_csv, ids):
+    header = ["街路巷", "门牌号", "姓名", "身份证号", "联系电话", "房东电话"]
+    rows = [
+        header,
+        ["文峰路", "1", "王建国", ids(), "12803740001", ""],  # 11 digits, not a mobile
+        ["文峰路", "2", "李秀英", ids(), "", "2803740001"],  # a landlord's, 10 digits
+        ["文峰路", "3", "张伟", "410102198503040357", "", ""],  # check digit
+    ]
+    job = run(write_csv(rows), tree.beat_a)
+    assert (job.accepted, job.rejected) == (0, 3)
+    values = {r.row: r.value for r in job.rejections.all()}
+    assert values == {2: "1280***0001", 3: "2803**0001", 4: "4101**********0357"}
+    for value in values.values():
+        assert_unreadable(value)
 
 
 def test_full_width_digits_spaces_and_both_kinds_of_dates_are_cleaned(tree):
@@ -107,8 +133,8 @@ def test_a_file_over_the_size_limit_is_refused(tree, settings):
 def test_a_failed_batch_leaves_the_registry_as_before_it_and_says_which_rows_made_it(
     tree, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "BATCH_ROWS", 10)
-    real = loading.Loader.load_batch
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 10)
+    real = PlaceLoader.load_batch
     calls = {"n": 0}
 
     def flaky(self, rows, *, now):
@@ -118,15 +144,15 @@ def test_a_failed_batch_leaves_the_registry_as_before_it_and_says_which_rows_mad
             raise DatabaseError("disk full")
         return real(self, rows, now=now)
 
-    monkeypatch.setattr(loading.Loader, "load_batch", flaky)
+    monkeypatch.setattr(PlaceLoader, "load_batch", flaky)
     job = run(SAMPLES / "registry-households-clean.xlsx", tree.beat_a)
     assert job.status == ImportJob.Status.FAILED
     assert Person.objects.count() == 10
     assert "Rows up to 11" in job.error
     assert "disk full" in job.error
-    monkeypatch.setattr(loading.Loader, "load_batch", real)
+    monkeypatch.setattr(PlaceLoader, "load_batch", real)
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_job_retry(job=job)
+        jobs.import_job_retry(job=job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert Person.objects.count() == 30

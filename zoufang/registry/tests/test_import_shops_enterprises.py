@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from zoufang.registry import services
+from zoufang.registry.imports import jobs
 from zoufang.registry.models import Change, Enterprise, ImportJob, Place, Shop
+from zoufang.registry.tests import factories
 
-
-def run(path, unit, kind):
-    job = services.import_job_create(user=None, unit=unit, kind=kind, path=path, enqueue=False)
-    return services.import_job_run(job=job)
+run = factories.import_file
 
 
 def test_shops_import_with_kind_flags_and_credit_code(tree, write_csv):
@@ -93,7 +91,7 @@ def test_a_dwelling_address_cannot_be_imported_as_a_shop(tree, write_csv):
 def test_a_shop_repeated_in_a_later_batch_is_reported_against_the_first_row(
     tree, write_csv, monkeypatch
 ):
-    monkeypatch.setattr(services, "BATCH_ROWS", 1)
+    monkeypatch.setattr(jobs, "BATCH_ROWS", 1)
     header = ["店名", "门店类型", "街路巷", "门牌号", "经营范围"]
     path = write_csv(
         [

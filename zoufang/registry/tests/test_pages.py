@@ -7,6 +7,7 @@ from auditlog.models import LogEntry
 from openpyxl import load_workbook
 
 from zoufang.registry import services
+from zoufang.registry.crypto import decrypt
 from zoufang.registry.models import KeyPerson, Person
 from zoufang.registry.tests import factories
 
@@ -28,8 +29,9 @@ def test_lists_show_masked_values_only(officer_a, client_for, home_a):
     body = page.content.decode()
     assert wang.id_masked in body
     assert "138****0001" in body
-    full = services.decrypt(wang.id_enc)
+    full = decrypt(wang.id_enc)
     assert full not in body
+    assert "13803740001" not in body
     places = client.get("/registry/").content.decode()
     assert place.address in places
 
@@ -46,7 +48,7 @@ def test_an_officer_of_another_beat_gets_404(officer_b, client_for, home_a):
 def test_revealing_a_full_id_number_is_audited(officer_a, client_for, home_a):
     _place, wang = home_a
     response = client_for(officer_a).post(f"/registry/persons/{wang.pk}/reveal/")
-    assert services.decrypt(wang.id_enc) in response.content.decode()
+    assert decrypt(wang.id_enc) in response.content.decode()
     entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS, object_pk=str(wang.pk))
     assert entry.actor == officer_a
 
@@ -91,7 +93,7 @@ def test_search_finds_a_person_by_exact_id_number_and_phone(officer_a, client_fo
     _place, wang = home_a
     client = client_for(officer_a)
     other = factories.resident(wang.household, name="李秀英")
-    full = services.decrypt(wang.id_enc)
+    full = decrypt(wang.id_enc)
     body = client.get("/registry/persons/", {"q": full}).content.decode()
     assert "王建国" in body
     assert other.name not in body
@@ -129,3 +131,14 @@ def test_search_by_a_landlords_phone_finds_the_tenants(officer_a, client_for, ho
     client = client_for(officer_a)
     assert "王建国" in client.get("/registry/persons/", {"q": "13903740009"}).content.decode()
     assert "王建国" not in client.get("/registry/persons/", {"q": "13903740008"}).content.decode()
+
+
+@pytest.mark.parametrize("url", ["/registry/", "/registry/persons/", "/registry/shops/"])
+def test_a_filter_change_gets_only_the_results(officer_a, client_for, home_a, url):
+    client = client_for(officer_a)
+    full = client.get(url).content.decode()
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" in full
+    assert "<html" not in partial
+    assert '<div class="table-responsive">' in partial
+    assert 'name="q"' not in partial  # the filter form stays on the page

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zoufang.org.models import Unit
-from zoufang.registry import services
-from zoufang.registry.importers import SPECS
+from zoufang.registry.imports import jobs
+from zoufang.registry.imports.specs import SPECS
 from zoufang.registry.models import ImportJob
 
 
@@ -34,15 +34,15 @@ class Command(BaseCommand):
         target = Unit.objects.filter(code=unit).first()
         if target is None:
             raise CommandError(f"no unit with code {unit}")
-        job = services.import_job_create(
+        job = jobs.import_job_create(
             user=None, unit=target, kind=kind, path=file.resolve(), dry_run=dry_run, enqueue=False
         )
-        job = services.import_job_run(job=job)
+        job = jobs.import_job_run(job=job)
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.error)
         report = file.with_name(f"{file.stem}.rejected.xlsx")
         if job.rejected:
-            services.import_write_report(job, report)
+            jobs.import_write_report(job, report)
         prefix = "dry run: " if dry_run else ""
         self.stdout.write(
             f"{prefix}{job.accepted} accepted, {job.rejected} rejected "

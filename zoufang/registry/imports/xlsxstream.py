@@ -308,8 +308,9 @@ _READ_ERRORS = (XlsxError, zipfile.BadZipFile, zlib.error, EOFError, OSError)
 def iter_rows_in_child(path: str) -> Iterator[tuple[int, list[Any]]]:
     """iter_rows(path), read by a child process. Raises XlsxError for a file it cannot read;
     the child is stopped when the caller stops iterating."""
-    # -P: this file's folder must not come first on the child's path (the app's selectors.py
-    # would stand in for the standard library's).
+    # The child runs this file by its path (no Django, no package import); -P keeps this
+    # file's folder off the front of the child's path, so that no module beside it can stand
+    # in for a standard library module of the same name.
     child = subprocess.Popen(  # noqa: S603 - our interpreter running this very file
         [sys.executable, "-P", __file__, path],
         stdout=subprocess.PIPE,

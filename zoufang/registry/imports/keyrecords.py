@@ -4,8 +4,8 @@
 already in the registry: a key person to a person (found by the ID number hash), a key item to
 a place (found by its address code).
 
-The same interface as `loading.Loader` (setup, stage_rows, load_batch, teardown), the same
-shape per batch: COPY (PostgreSQL) or executemany (SQLite) into a temporary staging table,
+A `staging.StagingLoader` like `places.PlaceLoader` (setup, stage_rows, load_batch, teardown),
+the same shape per batch: COPY (PostgreSQL) or executemany (SQLite) into a temporary staging table,
 then plain SQL that both databases run — look the person or place up, reject what must not be
 loaded (duplicates within the file, a person or place not in the registry or outside the
 job's subtree), write one history row per changed field, UPDATE what differs, INSERT the new
@@ -23,19 +23,20 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from zoufang.registry.importers import Rejection, Spec
-from zoufang.registry.loading import (
+from zoufang.registry.imports.specs import Rejection, Spec
+from zoufang.registry.imports.staging import (
     ALWAYS,
     KEEP_NULL,
+    SQL_TYPES,
     BatchResult,
     Col,
+    Found,
     Staged,
-    _copy_line,
-    _new,
-    _text,
+    StagingLoader,
+    as_text,
+    duplicate_reason,
+    new_value,
 )
-
-KINDS = frozenset({"key_person", "key_item"})
 
 
 @dataclass(frozen=True)
@@ -114,41 +115,31 @@ def _shape(kind: str, stage: str) -> _Shape:
     )
 
 
-_TYPES = {
-    "int": "bigint",
-    "text": "text",
-    "bool": "boolean",
-    "date": "date",
-    "decimal": "numeric(12, 2)",
-}
+class KeyRecordLoader(StagingLoader):
+    """Key persons (onto stored persons) and key items (onto stored places)."""
 
+    kinds = frozenset({"key_person", "key_item"})
+    suffixes = ("", "_seen")
 
-class KeyLoader:
     def __init__(self, spec: Spec, *, job_id: int | None, actor_id: int | None, scope_path: str):
-        if spec.kind not in KINDS:
-            raise ValueError(f"KeyLoader loads {sorted(KINDS)}, not {spec.kind}")
-        self.spec = spec
-        self.job_id = job_id
-        self.actor_id = actor_id
-        self.scope_path = scope_path
-        self.stage = f"reg_stage_{spec.kind}"
-        self.cols = [name for name, _type in spec.stage]
-        self.pg = connection.vendor == "postgresql"
+        super().__init__(spec, job_id=job_id, actor_id=actor_id, scope_path=scope_path)
         self.shape = _shape(spec.kind, self.stage)
-        self.labels = {c.key: c.label for c in spec.columns}
 
     # -- staging --------------------------------------------------------------------------
 
     def setup(self) -> None:
         st = self.stage
-        cols = ", ".join(f"{name} {_TYPES[t]}" for name, t in self.spec.stage)
+        cols = ", ".join(f"{name} {SQL_TYPES[t]}" for name, t in self.spec.stage)
         types = dict(self.spec.stage)
-        keys = ", ".join(f"{k} {_TYPES[types[k]]}" for k in self.shape.keys)
+        keys = ", ".join(f"{k} {SQL_TYPES[types[k]]}" for k in self.shape.keys)
+        # The found record's path is compared with the job's scope as a range (core.scope):
+        # byte order, as the registry's path columns have on PostgreSQL.
+        path_type = 'text COLLATE "C"' if self.pg else "text"
         with connection.cursor() as cur:
             self._drop(cur)
             cur.execute(
                 f"CREATE TEMPORARY TABLE {st} ({cols}, "
-                "target_id bigint, target_path text, record_id bigint)"
+                f"target_id bigint, target_path {path_type}, record_id bigint)"
             )
             # The natural keys of the rows earlier batches loaded: a later repeat is rejected.
             cur.execute(
@@ -156,39 +147,22 @@ class KeyLoader:
                 f"PRIMARY KEY ({', '.join(self.shape.keys)}))"
             )
 
-    def teardown(self) -> None:
-        with connection.cursor() as cur:
-            self._drop(cur)
-
-    def _drop(self, cur: Any) -> None:
-        for suffix in ("", "_seen"):
-            cur.execute(f"DROP TABLE IF EXISTS {self.stage}{suffix}")
-
     def stage_rows(self, rows: list[tuple]) -> Staged:
         """What _fill writes: COPY text (PostgreSQL) or the tuples (SQLite). Pure Python, so
         the import's reader thread does it."""
-        if not self.pg:
-            return Staged(len(rows), list(rows))
-        return Staged(len(rows), "".join(map(_copy_line, rows)).encode())
+        return self._encode(list(rows))
 
     def _fill(self, cur: Any, staged: Staged) -> None:
-        # TRUNCATE on PostgreSQL: nothing vacuums temporary tables.
-        cur.execute(f"{'TRUNCATE' if self.pg else 'DELETE FROM'} {self.stage}")
-        names = ", ".join(self.cols)
+        self._empty(cur, "")
+        self._write(cur, staged)
         if self.pg:
-            with cur.cursor.copy(f"COPY {self.stage} ({names}) FROM STDIN") as copy:
-                copy.write(staged.data)
             cur.execute(f"ANALYZE {self.stage}")
-        elif staged.data:
-            marks = ", ".join(["%s"] * len(self.cols))
-            cur.executemany(f"INSERT INTO {self.stage} ({names}) VALUES ({marks})", staged.data)
 
     # -- rejections -----------------------------------------------------------------------
 
     def _reject(self, cur: Any) -> list[Rejection]:
         """Find the rows that must not be loaded, say why (one reason per row), delete them
         from the staging table."""
-        st, keys = self.stage, self.shape.keys
         person = self.spec.kind == "key_person"
         # What a rejection shows: the masked ID number (with the name the file gave), or the
         # address as the file gave it and the item.
@@ -197,12 +171,9 @@ class KeyLoader:
             if person
             else "s.row_no, s.address_code, s.address, s.name"
         )
-        found: dict[int, Rejection] = {}
+        found = Found(self.labels)
 
         def add(row: tuple, reason: str, column: str = "") -> None:
-            row_no = int(row[0])
-            if row_no in found:
-                return
             if person:
                 column = column or "id_number"
                 value = " ".join(v for v in (row[1], row[2]) if v)
@@ -211,25 +182,45 @@ class KeyLoader:
             else:
                 column = column or ("road" if row[2] else "address_code")
                 value = row[2] or row[1] or ""
-            found[row_no] = Rejection(row_no, self.labels.get(column, column), value[:255], reason)
+            found.add(row[0], column, value, reason)
 
-        def duplicate(first: int) -> str:
-            return _("Duplicate of row %(n)s in this file.") % {"n": first}
+        self._reject_repeats(cur, shown, add, "" if person else "name")
+        self._reject_missing_or_outside(cur, shown, add)
+        if person:
+            self._reject_incomplete(cur, shown, add)
+        else:
+            # A beat named in the row that is not the place's own.
+            for row in self._select(
+                cur,
+                shown,
+                "s.target_id IS NOT NULL AND s.unit_path <> '' AND s.unit_path <> s.target_path",
+            ):
+                add(row, _("This address code belongs to another beat."), "address_code")
+        if found:
+            self._delete_rows(cur, sorted(found))
+        return found.in_row_order()
 
+    def _select(self, cur: Any, shown: str, where: str, params: list | None = None) -> list:
+        cur.execute(f"SELECT {shown} FROM {self.stage} s WHERE {where}", params or [])
+        return cur.fetchall()
+
+    def _reject_repeats(self, cur: Any, shown: str, add: Any, column: str) -> None:
         # Repeats of an earlier batch's row first, so that every repeat names the file's
         # first row; then repeats within the batch.
+        st, keys = self.stage, self.shape.keys
         same = " AND ".join(f"f.{k} = s.{k}" for k in keys)
         cur.execute(f"SELECT {shown}, f.row_no FROM {st} s JOIN {st}_seen f ON {same}")
         for *row, first in cur.fetchall():
-            add(row, duplicate(first), "" if person else "name")
+            add(row, duplicate_reason(first), column)
         cur.execute(
             f"SELECT {shown}, f.r FROM {st} s JOIN (SELECT {', '.join(keys)}, MIN(row_no) r "
             f"FROM {st} GROUP BY {', '.join(keys)}) f ON {same} WHERE s.row_no > f.r"
         )
         for *row, first in cur.fetchall():
-            add(row, duplicate(first), "" if person else "name")
+            add(row, duplicate_reason(first), column)
 
-        cur.execute(f"SELECT {shown} FROM {st} s WHERE s.target_id IS NULL")
+    def _reject_missing_or_outside(self, cur: Any, shown: str, add: Any) -> None:
+        person = self.spec.kind == "key_person"
         missing = (
             _("This person is not in the registry: import the household first.")
             if person
@@ -238,65 +229,45 @@ class KeyLoader:
                 "enterprise first."
             )
         )
-        for row in cur.fetchall():
+        for row in self._select(cur, shown, "s.target_id IS NULL"):
             add(row, missing)
-        cur.execute(
-            f"SELECT {shown} FROM {st} s WHERE s.target_id IS NOT NULL "
-            "AND s.target_path NOT LIKE %s",
-            [self.scope_path + "%"],
-        )
+        inside, params = self.scope.sql("s.target_path")
         outside = (
             _("This person is registered in another jurisdiction.")
             if person
             else _("This address is outside your jurisdiction.")
         )
-        for row in cur.fetchall():
+        for row in self._select(cur, shown, f"s.target_id IS NOT NULL AND NOT {inside}", params):
             add(row, outside)
-        if person:
-            # A new key person needs a category and a control level; for a stored one a blank
-            # cell keeps what is there.
-            for column in ("category", "control_level"):
-                cur.execute(
-                    f"SELECT {shown} FROM {st} s WHERE s.record_id IS NULL AND s.{column} = ''"
-                )
-                reason = _("%(column)s is missing: a new key person needs it.") % {
-                    "column": self.labels[column]
-                }
-                for row in cur.fetchall():
-                    add(row, reason, column)
-        else:
-            # A beat named in the row that is not the place's own.
-            cur.execute(
-                f"SELECT {shown} FROM {st} s WHERE s.target_id IS NOT NULL "
-                "AND s.unit_path <> '' AND s.unit_path <> s.target_path"
-            )
-            for row in cur.fetchall():
-                add(row, _("This address code belongs to another beat."), "address_code")
-        if found:
-            numbers = sorted(found)
-            for i in range(0, len(numbers), 500):
-                chunk = numbers[i : i + 500]
-                marks = ", ".join(["%s"] * len(chunk))
-                cur.execute(f"DELETE FROM {st} WHERE row_no IN ({marks})", chunk)
-        return [found[n] for n in sorted(found)]
+
+    def _reject_incomplete(self, cur: Any, shown: str, add: Any) -> None:
+        # A new key person needs a category and a control level; for a stored one a blank
+        # cell keeps what is there.
+        for column in ("category", "control_level"):
+            reason = _("%(column)s is missing: a new key person needs it.") % {
+                "column": self.labels[column]
+            }
+            for row in self._select(cur, shown, f"s.record_id IS NULL AND s.{column} = ''"):
+                add(row, reason, column)
 
     # -- writing --------------------------------------------------------------------------
 
     def _differs(self) -> str:
-        return " OR ".join(f"t.{c.name} IS DISTINCT FROM {_new(c)}" for c in self.shape.cols)
+        return " OR ".join(f"t.{c.name} IS DISTINCT FROM {new_value(c)}" for c in self.shape.cols)
 
     def _history(self, cur: Any, now: Any) -> None:
         shape = self.shape
         for col in shape.cols:
-            new = _new(col)
-            cur.execute(
-                "INSERT INTO registry_change (entity, object_id, unit_path, field, old, new, "
-                "actor_id, source, reference, job_id, created_at) "
-                f"SELECT %s, t.id, t.unit_path, %s, {_text('t.' + col.name, col.bool_)}, "
-                f"{_text(new, col.bool_)}, %s, 'import', CAST(s.row_no AS TEXT), %s, %s "
-                f"FROM {self.stage} s JOIN {shape.table} t ON t.id = s.record_id "
+            new = new_value(col)
+            self._history_of(
+                cur,
+                entity=shape.entity,
+                field=col.name,
+                old=as_text("t." + col.name, col.bool_),
+                new=as_text(new, col.bool_),
+                rows=f"{self.stage} s JOIN {shape.table} t ON t.id = s.record_id "
                 f"WHERE t.{col.name} IS DISTINCT FROM {new}",
-                [shape.entity, col.name, self.actor_id, self.job_id, now],
+                now=now,
             )
 
     def load_batch(self, staged: Staged, *, now: Any) -> BatchResult:
@@ -318,7 +289,7 @@ class KeyLoader:
             accepted, existing, changed = cur.fetchone()
             if changed:
                 self._history(cur, now)
-                sets = ", ".join(f"{c.name} = {_new(c)}" for c in shape.cols)
+                sets = ", ".join(f"{c.name} = {new_value(c)}" for c in shape.cols)
                 cur.execute(
                     f"UPDATE {shape.table} AS t SET {sets}, updated_at = %s FROM {st} s "
                     f"WHERE t.id = s.record_id AND ({self._differs()})",

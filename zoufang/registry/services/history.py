@@ -1,0 +1,94 @@
+"""What every registry service shares: setting plain fields (`apply_changes`) and phones
+(`set_phone`), and writing the history rows (`write_history`, one Change per changed field)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from zoufang.registry import normalize as norm
+from zoufang.registry.crypto import encrypt, lookup_hash
+from zoufang.registry.models import Change
+
+if TYPE_CHECKING:
+    from zoufang.org.models import User
+
+Source = Change.Source
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+def write_history(
+    obj: models.Model,
+    *,
+    entity: str,
+    changed: list[tuple[str, Any, Any]],
+    actor: User | None,
+    source: str,
+    reference: str = "",
+) -> None:
+    Change.objects.bulk_create(
+        Change(
+            entity=entity,
+            object_id=obj.pk,
+            unit_path=obj.unit_path,
+            field=field,
+            old=_display(old),
+            new=_display(new),
+            actor=actor,
+            source=source,
+            reference=reference,
+        )
+        for field, old, new in changed
+    )
+
+
+def apply_changes(
+    obj: models.Model, changes: Mapping[str, Any], allowed: set[str]
+) -> list[tuple[str, Any, Any]]:
+    """Set plain fields that differ; returns (field, old, new) for each."""
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    changed = []
+    for field, new in changes.items():
+        if isinstance(new, str):
+            new = norm.clean_text(new)
+        old = getattr(obj, field)
+        if old != new:
+            setattr(obj, field, new)
+            changed.append((field, old, new))
+    return changed
+
+
+def set_phone(obj: models.Model, field: str, value: Any) -> tuple[str, Any, Any] | None:
+    """Set the phone `field` of `obj` (its `_enc`, `_hash` and `_masked` columns) from a
+    value typed in clear, when it is another number (by its hash); returns the history
+    triple, masked, or None when nothing changed."""
+    try:
+        phone = norm.parse_phone(value)
+    except norm.Bad as exc:
+        raise ValidationError({field: str(exc)}) from exc
+    digest = lookup_hash(phone)
+    if digest == getattr(obj, f"{field}_hash"):
+        return None
+    old = getattr(obj, f"{field}_masked")
+    setattr(obj, f"{field}_enc", encrypt(phone))
+    setattr(obj, f"{field}_hash", digest)
+    setattr(obj, f"{field}_masked", norm.mask_phone(phone))
+    return (field, old, getattr(obj, f"{field}_masked"))

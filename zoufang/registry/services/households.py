@@ -1,0 +1,226 @@
+"""Households and persons: household fields (use, landlord), persons (ID number and phone
+encrypted, history masked, 人户分离 derived), the householder."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zoufang.registry import normalize as norm
+from zoufang.registry.crypto import decrypt, encrypt, lookup_hash
+from zoufang.registry.models import Household, Person
+from zoufang.registry.services.history import (
+    Source,
+    apply_changes,
+    set_phone,
+    write_history,
+)
+
+if TYPE_CHECKING:
+    from zoufang.org.models import User
+
+
+HOUSEHOLD_FIELDS = {"use", "tenants", "separated", "landlord_name"}
+
+
+@transaction.atomic
+def household_update(
+    *,
+    household: Household,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> list[tuple[str, Any, Any]]:
+    """Update a household. Besides its own fields it takes the visit form's yes/no answers
+    `rented` and `borrowed_empty` (they set `use`), and `landlord_phone` (encrypted)."""
+    changes = dict(changes)
+    rented = changes.pop("rented", None)
+    borrowed = changes.pop("borrowed_empty", None)
+    if rented is True:
+        changes["use"] = Household.Use.RENTED
+    elif borrowed is True:
+        changes["use"] = Household.Use.BORROWED
+    elif (rented is False and household.use == Household.Use.RENTED) or (
+        borrowed is False and household.use == Household.Use.BORROWED
+    ):
+        changes["use"] = Household.Use.OWNER
+    phone = changes.pop("landlord_phone", None)
+    changed = apply_changes(household, changes, HOUSEHOLD_FIELDS)
+    if phone is not None:
+        try:
+            phone = norm.parse_phone(phone)
+        except norm.Bad as exc:
+            raise ValidationError({"landlord_phone": str(exc)}) from exc
+        if phone != decrypt(household.landlord_phone_enc):
+            old = household.landlord_phone_masked
+            household.landlord_phone_enc = encrypt(phone)
+            household.landlord_phone_masked = norm.mask_phone(phone)
+            household.landlord_phone_hash = lookup_hash(phone)
+            changed.append(("landlord_phone", old, household.landlord_phone_masked))
+    if "use" in changes and household.use not in Household.Use.values:
+        raise ValidationError({"use": _("Unknown use of the house.")})
+    if changed:
+        fields = {c[0] for c in changed}
+        if "landlord_phone" in fields:
+            fields = (fields - {"landlord_phone"}) | {
+                "landlord_phone_enc",
+                "landlord_phone_masked",
+                "landlord_phone_hash",
+            }
+        household.save(update_fields=[*fields, "updated_at"])
+        write_history(
+            household,
+            entity="household",
+            changed=changed,
+            actor=actor,
+            source=source,
+            reference=reference,
+        )
+    return changed
+
+
+PERSON_FIELDS = {"name", "registered_address", "actual_address", "relation", "living_since"}
+
+
+def _set_id_number(person: Person, value: str) -> tuple[str, Any, Any] | None:
+    try:
+        number, sex, birth = norm.parse_id_number(value)
+    except norm.Bad as exc:
+        raise ValidationError({"id_number": str(exc)}) from exc
+    digest = lookup_hash(number)
+    if digest == person.id_hash:
+        return None
+    clash = Person.objects.filter(id_hash=digest).exclude(pk=person.pk).first()
+    if clash is not None:
+        raise ValidationError({"id_number": _("Another person has this ID number.")})
+    old = person.id_masked
+    person.id_enc, person.id_hash, person.id_masked = encrypt(number), digest, norm.mask_id(number)
+    person.sex, person.birth_date = sex, birth
+    return ("id_number", old, person.id_masked)
+
+
+def _derive_separated(person: Person) -> tuple[str, Any, Any] | None:
+    actual = person.actual_address
+    if not actual and person.household_id:
+        actual = person.household.place.address
+    separated = norm.is_separated(person.registered_address, actual)
+    if separated != person.separated:
+        old, person.separated = person.separated, separated
+        return ("separated", old, separated)
+    return None
+
+
+@transaction.atomic
+def person_save(
+    *,
+    person: Person | None,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    household: Household | None = None,
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> Person:
+    """Create (person=None) or update a person. `changes` may hold `id_number` and `phone`
+    in clear; they are stored encrypted, and their history is kept masked. 人户分离 is
+    derived from the registered and actual residence."""
+    creating = person is None
+    changes = dict(changes)
+    id_number = changes.pop("id_number", None)
+    phone = changes.pop("phone", None)
+    if creating:
+        if household is None:
+            raise ValidationError(_("A new person belongs to a household."))
+        if id_number:
+            existing = Person.objects.with_id_number(str(id_number)).first()
+            if existing is not None:
+                person, creating = existing, False
+        if creating:
+            person = Person(household=household, unit_path=household.unit_path)
+    elif household is not None and person.household_id != household.pk:
+        changes["household"] = household
+    changed: list[tuple[str, Any, Any]] = []
+    if "household" in changes:
+        new_household = changes.pop("household")
+        changed.append(("household", person.household, new_household))
+        person.household, person.unit_path = new_household, new_household.unit_path
+    changed += apply_changes(person, changes, PERSON_FIELDS)
+    if id_number is not None and (c := _set_id_number(person, str(id_number))):
+        changed.append(c)
+    if phone is not None and (c := set_phone(person, "phone", str(phone))):
+        changed.append(c)
+    if (c := _derive_separated(person)) is not None:
+        changed.append(c)
+    if not person.name:
+        raise ValidationError({"name": _("A person needs a name.")})
+    if not changed and not creating:
+        return person
+    person.save()
+    if creating:
+        changed = [("", "", person.name)]
+    write_history(
+        person, entity="person", changed=changed, actor=actor, source=source, reference=reference
+    )
+    if person.household_id:
+        _refresh_household_separated(
+            person.household, actor=actor, source=source, reference=reference
+        )
+    return person
+
+
+def _refresh_household_separated(
+    household: Household, *, actor: User | None, source: str, reference: str
+) -> None:
+    separated = household.residents.filter(separated=True).exists()
+    if separated != household.separated:
+        household_update(
+            household=household,
+            actor=actor,
+            changes={"separated": separated},
+            source=source,
+            reference=reference,
+        )
+
+
+@transaction.atomic
+def householder_set(
+    *,
+    household: Household,
+    actor: User | None,
+    changes: Mapping[str, Any],
+    source: str = Source.MANUAL,
+    reference: str = "",
+) -> Person:
+    """Set or correct the householder (户主): `changes` has name, id_number, phone. A known ID
+    number picks that person; otherwise the current householder is corrected, or created."""
+    changes = {k: v for k, v in changes.items() if v not in (None, "")}
+    person = household.householder
+    if changes.get("id_number"):
+        found = Person.objects.with_id_number(str(changes["id_number"])).first()
+        if found is not None:
+            person = found
+    person = person_save(
+        person=person,
+        actor=actor,
+        changes={**changes, "relation": Person.Relation.HOUSEHOLDER},
+        household=household,
+        source=source,
+        reference=reference,
+    )
+    if household.householder_id != person.pk:
+        old = household.householder
+        household.householder = person
+        household.save(update_fields=["householder", "updated_at"])
+        write_history(
+            household,
+            entity="household",
+            changed=[("householder", old, person)],
+            actor=actor,
+            source=source,
+            reference=reference,
+        )
+    return person
