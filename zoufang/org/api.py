@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import HttpBearer
 
-from zoufang.campaigns.models import Campaign
 from zoufang.core.api import LazyMap
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES
 from zoufang.core.scope import user_manages
@@ -24,6 +24,17 @@ from zoufang.org.schemas import (
     TokenOut,
     UnitOut,
 )
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` for phone clients (keys from POST /api/v1/auth/token)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = services.api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
 
 auth_router = Router(tags=["auth"])
 router = Router(tags=["org"])
@@ -138,7 +149,7 @@ def teams(
     unit_obj = selectors.get_unit_for_user(request.user, unit) if unit else None
     qs = selectors.team_list(
         request.user,
-        campaign=Campaign.objects.current(),
+        campaign=request.campaign(),  # CurrentCampaignMiddleware
         search=q,
         unit=unit_obj,
         non_compliant=noncompliant,

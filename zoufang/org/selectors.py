@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from zoufang.campaigns.models import Campaign
 from zoufang.core.scope import user_manages, user_scope
 from zoufang.org.models import Personnel, Team, Unit, User
 
@@ -106,11 +103,12 @@ def personnel_list(
 def team_list(
     user: User,
     *,
-    campaign: Campaign | None,
+    campaign: Model | None,
     search: str = "",
     unit: Unit | None = None,
     non_compliant: bool = False,
 ) -> QuerySet[Team]:
+    """Teams in the user's scope; of one campaign (a campaigns.Campaign) unless it is None."""
     qs = Team.objects.visible_to(user)
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
@@ -126,61 +124,3 @@ def team_members(team: Team) -> QuerySet:
     return team.members.select_related(
         "personnel", "personnel__unit", "personnel__department"
     ).order_by("personnel__kind", "-personnel__post", "personnel__name")
-
-
-# ---- home page figures ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrgStats:
-    units_by_level: dict[int, int]
-    people: int
-    officers: int
-    auxiliaries: int
-    teams: int
-    non_compliant_teams: int
-
-
-def org_stats(user: User, campaign: Campaign | None) -> OrgStats:
-    levels = dict(
-        Unit.objects.visible_to(user).values_list("level").annotate(n=Count("pk")).order_by()
-    )
-    people = (
-        Personnel.objects.visible_to(user)
-        .filter(is_active=True)
-        .aggregate(
-            total=Count("pk"),
-            officers=Count("pk", filter=Q(kind=Personnel.Kind.OFFICER)),
-            auxiliaries=Count("pk", filter=Q(kind=Personnel.Kind.AUXILIARY)),
-        )
-    )
-    teams = Team.objects.visible_to(user)
-    if campaign is not None:
-        teams = teams.filter(campaign=campaign)
-    return OrgStats(
-        units_by_level=levels,
-        people=people["total"],
-        officers=people["officers"],
-        auxiliaries=people["auxiliaries"],
-        teams=teams.count(),
-        non_compliant_teams=teams.non_compliant().count(),
-    )
-
-
-def people_by_county(user: User) -> list[tuple[str, int, int]]:
-    """(county name, officers, auxiliaries) for each county bureau in scope, for a chart."""
-    counties = (
-        Unit.objects.visible_to(user).filter(level=Unit.Level.COUNTY).order_by("sort_order", "code")
-    )
-    rows = []
-    for county in counties:
-        agg = (
-            Personnel.objects.visible_to(user)
-            .in_subtree(county.path)
-            .aggregate(
-                officers=Count("pk", filter=Q(kind=Personnel.Kind.OFFICER)),
-                auxiliaries=Count("pk", filter=Q(kind=Personnel.Kind.AUXILIARY)),
-            )
-        )
-        rows.append((county.name, agg["officers"], agg["auxiliaries"]))
-    return rows

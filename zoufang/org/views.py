@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from zoufang.campaigns.services import request_campaign
 from zoufang.core.paging import paginate
 from zoufang.core.scope import user_manages, user_scope
 from zoufang.core.xlsx import xlsx_response
@@ -44,7 +43,7 @@ def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     unit = selectors.get_unit_for_user(user, pk)
-    campaign = request_campaign(request)
+    campaign = request.campaign()  # CurrentCampaignMiddleware
     people = selectors.personnel_list(user, unit=unit)
     teams = selectors.team_list(user, campaign=campaign, unit=unit)
     context = {
@@ -171,7 +170,7 @@ TEAM_HEADERS = [
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    campaign = request_campaign(request)
+    campaign = request.campaign()  # CurrentCampaignMiddleware
     non_compliant = request.GET.get("noncompliant") == "1"
     qs = selectors.team_list(
         user,
