@@ -3,50 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Count, Model, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
-from zoufang.core.scope import user_manages, user_scope
+from zoufang.core.scope import user_scope
+
+# Registry, findings and visits import get_unit_for_user from here; it lives in org.access.
+from zoufang.org.access import get_unit_for_user  # noqa: F401
 from zoufang.org.models import Personnel, Team, Unit, User
-
-# ---- access functions: 404 for missing and for outside the user's subtree alike -------------
-
-
-def get_unit_for_user(user: User, pk: int) -> Unit:
-    return get_object_or_404(Unit.objects.visible_to(user), pk=pk)
-
-
-def get_personnel_for_user(user: User, pk: int, *, write: bool = False) -> Personnel:
-    person = get_object_or_404(
-        Personnel.objects.visible_to(user).select_related(
-            "unit", "department", "beat", "deployed_to"
-        ),
-        pk=pk,
-    )
-    if write:
-        _require_manager(user, person.unit_path)
-    return person
-
-
-def get_team_for_user(user: User, pk: int, *, write: bool = False) -> Team:
-    team = get_object_or_404(
-        Team.objects.visible_to(user)
-        .with_composition()
-        .select_related("beat", "leader", "campaign"),
-        pk=pk,
-    )
-    if write:
-        _require_manager(user, team.unit_path)
-    return team
-
-
-def _require_manager(user: User, path: str) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    if not user_manages(user, path):
-        raise PermissionDenied
-
-
-# ---- lists ---------------------------------------------------------------------------------
 
 
 def unit_roots_for_user(user: User) -> QuerySet[Unit]:
