@@ -15,7 +15,6 @@ Campaign-wide: office, leader, supervisor. Researcher: no unit data.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -69,11 +68,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     """Debian's chromium driven by Playwright (never a downloaded browser)."""
     # Playwright's sync API runs an event loop in this thread; Django's async guard would trip
-    # on the ORM calls the test makes while it is open.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # on the ORM calls the test makes while it is open. Only for this test: the guard is back
+    # (monkeypatch restores the environment) for the tests after it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -9,12 +9,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from zoufang.core.api import AUTH
+from zoufang.core.api import CookieSessionAuth
 from zoufang.findings.api import router as findings_router
-from zoufang.org.api import auth_router
+from zoufang.org.api import TokenAuth, auth_router
 from zoufang.org.api import router as org_router
 from zoufang.registry.api import router as registry_router
 from zoufang.visits.api import router as visits_router
+
+# Session auth (pages and the interactive docs) requires the CSRF token on unsafe methods;
+# phones send a Bearer token instead.
+AUTH = [CookieSessionAuth(), TokenAuth()]
 
 api = NinjaAPI(
     title="Zoufang API",

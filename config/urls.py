@@ -8,9 +8,10 @@ from django.views.generic import RedirectView
 from config.api import api
 from zoufang.core import views as core_views
 from zoufang.core.health import healthz
+from zoufang.home import views as home_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # request.campaign(): the current campaign, looked up on first use (org's team pages).
+    "zoufang.campaigns.middleware.CurrentCampaignMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Axes last: it must see the request after authentication.
     "axes.middleware.AxesMiddleware",
@@ -85,7 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "zoufang.core.context_processors.campaign",
+                "zoufang.home.context_processors.campaign",
             ],
         },
     },

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,6 +59,15 @@ class Campaign(models.Model):
         """The phase whose dates contain `day` (today by default): the phase follows the date."""
         day = day or timezone.localdate()
         return self.phases.filter(start_date__lte=day, end_date__gte=day).first()
+
+    @cached_property
+    def current_phase(self) -> Phase | None:
+        """The phase of today, looked up once per instance (the page header shows it)."""
+        return self.phase_on()
+
+    @cached_property
+    def phase_list(self) -> list[Phase]:
+        return list(self.phases.all())
 
     def day_number(self, day: dt.date | None = None) -> int:
         day = day or timezone.localdate()

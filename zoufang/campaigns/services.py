@@ -105,11 +105,8 @@ def current_campaign() -> Campaign | None:
 
 
 def request_campaign(request: Any) -> Campaign | None:
-    """The current campaign, looked up once per request (header, page and phase share it)."""
+    """The current campaign, looked up once per request (header, page and phase share it; its
+    `current_phase` and `phase_list` are read on first use)."""
     if not hasattr(request, "_zoufang_campaign"):
-        campaign = Campaign.objects.current()
-        if campaign is not None:
-            campaign.current_phase = campaign.phase_on()
-            campaign.phase_list = list(campaign.phases.all())
-        request._zoufang_campaign = campaign
+        request._zoufang_campaign = Campaign.objects.current()
     return request._zoufang_campaign

@@ -1,4 +1,5 @@
-"""API plumbing shared by every router: authentication and the one error shape."""
+"""API plumbing shared by every router: session authentication and lazy list pages. (Bearer
+tokens are org's: `zoufang.org.api.TokenAuth`; config/api.py puts the two together.)"""
 
 from __future__ import annotations
 
@@ -6,19 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer, SessionAuth
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <key>` for phone clients (keys from POST /api/v1/auth/token)."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from zoufang.org.services import api_token_authenticate
-
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
+from ninja.security import SessionAuth
 
 
 class CookieSessionAuth(SessionAuth):
@@ -33,10 +22,6 @@ class CookieSessionAuth(SessionAuth):
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return None
         return super()._get_key(request)
-
-
-# Session auth (pages and the interactive docs) requires the CSRF token on unsafe methods.
-AUTH = [CookieSessionAuth(), TokenAuth()]
 
 
 class LazyMap:

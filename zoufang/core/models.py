@@ -9,7 +9,7 @@ from django.db import models
 from zoufang.core.scope import subtree_q, user_scope
 
 if TYPE_CHECKING:
-    from zoufang.org.models import User
+    from django.contrib.auth.models import AbstractBaseUser as User  # settings.AUTH_USER_MODEL
 
 
 class PathField(models.CharField):

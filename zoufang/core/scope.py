@@ -17,9 +17,11 @@ from django.db.models import Q
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES, MANAGER_ROLES, UNIT_ROLE_LEVELS
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from zoufang.org.models import User
+    # The project's user model (settings.AUTH_USER_MODEL); core reads its `role`, `unit` and
+    # `is_superuser`, and names no app above it.
+    User = AbstractBaseUser
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")

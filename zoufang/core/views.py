@@ -1,4 +1,4 @@
-"""Login, home page per role, the audit trail."""
+"""The lockout page and the audit trail."""
 
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from zoufang.campaigns.services import request_campaign
 from zoufang.core.paging import paginate
-from zoufang.core.roles import AUDIT_ROLES, CAMPAIGN_WIDE_ROLES, Role
-from zoufang.core.scope import user_scope
-from zoufang.org import selectors as org_selectors
+from zoufang.core.roles import AUDIT_ROLES
 
 
 def lockout(
@@ -37,40 +34,6 @@ def lockout(
         {"locked": True, "lock_minutes": minutes, "form": None},
         status=429,
     )
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    campaign = request_campaign(request)
-    stats = org_selectors.org_stats(user, campaign)
-    scope = user_scope(user)
-    context: dict[str, Any] = {
-        "stats": stats,
-        "scope": scope,
-        "anchor": user.unit,
-        "campaign_wide": user.role in CAMPAIGN_WIDE_ROLES or user.is_superuser,
-        "is_researcher": user.role == Role.RESEARCHER,
-    }
-    if context["campaign_wide"]:
-        rows = org_selectors.people_by_county(user)
-        context["county_chart"] = rows
-        context["county_chart_data"] = {
-            "names": [r[0] for r in rows],
-            "officers": [r[1] for r in rows],
-            "auxiliaries": [r[2] for r in rows],
-            "labels": [_("Officers"), _("Auxiliaries")],
-        }
-    if user.personnel_id:
-        context["my_memberships"] = user.personnel.memberships.select_related(
-            "team", "team__beat"
-        ).filter(team__campaign=campaign)
-    if campaign is not None:
-        context["phases"] = campaign.phase_list
-        context["research_departments"] = (
-            campaign.research_departments.all() if context["is_researcher"] else []
-        )
-    return render(request, "core/home.html", context)
 
 
 def _require_audit_reader(request: HttpRequest) -> None:

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from zoufang.core.roles import MANAGER_ROLES
 from zoufang.notifications.models import Notification
-from zoufang.org.models import Unit, User
+
+# Notifications sit below the domain apps: a unit is a model instance (an org.Unit), a user is
+# the project's user model (settings.AUTH_USER_MODEL), whose `unit` and `role` say who is
+# anchored where.
 
 
-def unit_recipients(units: Iterable[Unit], *, managers_only: bool = True) -> list[int]:
+def unit_recipients(units: Iterable[Model], *, managers_only: bool = True) -> list[int]:
     """Active users anchored at these units (by default the ones who manage the unit)."""
     ids = [u.pk for u in units if u is not None]
     if not ids:
         return []
-    qs = User.objects.filter(unit_id__in=ids, is_active=True)
+    qs = get_user_model().objects.filter(unit_id__in=ids, is_active=True)
     if managers_only:
         qs = qs.filter(role__in=MANAGER_ROLES)
     return list(qs.values_list("pk", flat=True))
@@ -31,9 +36,9 @@ def notify(
     title: str,
     body: str = "",
     url: str = "",
-    users: Iterable[User | int] = (),
-    units: Iterable[Unit] = (),
-    unit: Unit | None = None,
+    users: Iterable[AbstractBaseUser | int] = (),
+    units: Iterable[Model] = (),
+    unit: Model | None = None,
     managers_only: bool = True,
 ) -> int:
     """Notify users, and/or the people anchored at units (their managers by default).
@@ -60,13 +65,13 @@ def notify_many(rows: Iterable[tuple[int, str, str, str, str]]) -> int:
     return len(objs)
 
 
-def unread_count(user: User) -> int:
+def unread_count(user: AbstractBaseUser) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notification_mark_read(*, user: User, pk: int | None = None) -> int:
+def notification_mark_read(*, user: AbstractBaseUser, pk: int | None = None) -> int:
     """Mark one (or, without pk, all) of the user's notifications read."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if pk is not None:

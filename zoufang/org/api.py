@@ -8,12 +8,11 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import HttpBearer
 
-from zoufang.campaigns.models import Campaign
 from zoufang.core.api import LazyMap
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES
-from zoufang.core.scope import user_manages
-from zoufang.org import selectors, services
+from zoufang.org import access, selectors, services
 from zoufang.org.models import Personnel, Team, Unit, User
 from zoufang.org.schemas import (
     MeOut,
@@ -24,6 +23,17 @@ from zoufang.org.schemas import (
     TokenOut,
     UnitOut,
 )
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` for phone clients (keys from POST /api/v1/auth/token)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = services.api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
 
 auth_router = Router(tags=["auth"])
 router = Router(tags=["org"])
@@ -84,7 +94,7 @@ def units(
 
 @router.get("/units/{unit_id}", response=UnitOut)
 def unit(request: HttpRequest, unit_id: int) -> dict:
-    return unit_out(selectors.get_unit_for_user(request.user, unit_id))
+    return unit_out(access.get_unit_for_user(request.user, unit_id))
 
 
 def personnel_out(user: User, p: Personnel) -> dict:
@@ -94,7 +104,7 @@ def personnel_out(user: User, p: Personnel) -> dict:
         "kind": p.kind,
         "post": p.post,
         "police_number": p.police_number,
-        "phone": p.phone if user_manages(user, p.unit_path) else p.masked_phone,
+        "phone": access.shown_phone(user, p),
         "unit_id": p.unit_id,
         "unit_name": p.unit.name,
         "work_unit_id": p.work_unit.pk,
@@ -108,14 +118,14 @@ def personnel_out(user: User, p: Personnel) -> dict:
 def people(
     request: HttpRequest, q: str = "", kind: str = "", post: str = "", unit: int | None = None
 ) -> list:
-    unit_obj = selectors.get_unit_for_user(request.user, unit) if unit else None
+    unit_obj = access.get_unit_for_user(request.user, unit) if unit else None
     qs = selectors.personnel_list(request.user, search=q, kind=kind, post=post, unit=unit_obj)
     return LazyMap(qs, lambda p: personnel_out(request.user, p))
 
 
 @router.get("/people/{person_id}", response=PersonnelOut)
 def person(request: HttpRequest, person_id: int) -> dict:
-    return personnel_out(request.user, selectors.get_personnel_for_user(request.user, person_id))
+    return personnel_out(request.user, access.get_personnel_for_user(request.user, person_id))
 
 
 def team_out(team: Team) -> dict:
@@ -135,10 +145,10 @@ def team_out(team: Team) -> dict:
 def teams(
     request: HttpRequest, q: str = "", noncompliant: bool = False, unit: int | None = None
 ) -> list:
-    unit_obj = selectors.get_unit_for_user(request.user, unit) if unit else None
+    unit_obj = access.get_unit_for_user(request.user, unit) if unit else None
     qs = selectors.team_list(
         request.user,
-        campaign=Campaign.objects.current(),
+        campaign=request.campaign(),  # CurrentCampaignMiddleware
         search=q,
         unit=unit_obj,
         non_compliant=noncompliant,
@@ -148,7 +158,7 @@ def teams(
 
 @router.get("/teams/{team_id}", response=TeamDetailOut)
 def team(request: HttpRequest, team_id: int) -> dict:
-    t = selectors.get_team_for_user(request.user, team_id)
+    t = access.get_team_for_user(request.user, team_id)
     data = team_out(t)
     data["members"] = [
         {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -21,6 +22,19 @@ from zoufang.org.validators import (
     validate_phone,
     validate_unit_code,
 )
+
+
+def _optional_fk(to: Any, verbose_name: Any, related_name: str, **extra: Any) -> models.ForeignKey:
+    """A link that may be empty and that protects the row it points to from deletion."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        **extra,
+    )
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -43,14 +57,7 @@ class Unit(TimeStampedModel):
     code = models.CharField(_("code"), max_length=12, unique=True, validators=[validate_unit_code])
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = _optional_fk("self", _("parent unit"), "children")
     path = PathField(_("path"), unique=True, editable=False)
     beat_kind = models.CharField(
         _("beat kind"), max_length=12, choices=BeatKind.choices, blank=True
@@ -151,31 +158,18 @@ class Personnel(TimeStampedModel):
     unit = models.ForeignKey(
         Unit, verbose_name=_("home unit"), on_delete=models.PROTECT, related_name="staff"
     )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("department"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="staff",
-    )
+    department = _optional_fk(Department, _("department"), "staff")
     year_joined = models.PositiveSmallIntegerField(_("year joined"))
-    beat = models.ForeignKey(
+    beat = _optional_fk(
         Unit,
-        verbose_name=_("beat"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="community_officers",
+        _("beat"),
+        "community_officers",
         help_text=_("For community officers: the beat they own."),
     )
-    deployed_to = models.ForeignKey(
+    deployed_to = _optional_fk(
         Unit,
-        verbose_name=_("sent down to"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deployed_staff",
+        _("sent down to"),
+        "deployed_staff",
         help_text=_("For desk officers and auxiliaries sent down for the campaign."),
     )
     # Path of the unit the person works in during the campaign (deployed_to, beat or unit).
@@ -348,22 +342,8 @@ class User(AbstractUser):
     """A login. Its role and anchor unit decide what it sees (see zoufang.core.scope)."""
 
     role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
-    unit = models.ForeignKey(
-        Unit,
-        verbose_name=_("anchor unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="users",
-    )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("department"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="users",
-    )
+    unit = _optional_fk(Unit, _("anchor unit"), "users")
+    department = _optional_fk(Department, _("department"), "users")
     personnel = models.OneToOneField(
         Personnel,
         verbose_name=_("personnel record"),

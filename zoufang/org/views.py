@@ -8,14 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from zoufang.campaigns.services import request_campaign
 from zoufang.core.paging import paginate
 from zoufang.core.scope import user_manages, user_scope
-from zoufang.core.xlsx import xlsx_response
-from zoufang.org import selectors, services
+from zoufang.org import access, exports, selectors, services
 from zoufang.org.forms import PersonnelForm, TeamMemberAddForm
 from zoufang.org.models import Personnel, Unit
 
@@ -23,7 +20,7 @@ from zoufang.org.models import Personnel, Unit
 def _unit_filter(request: HttpRequest) -> Unit | None:
     unit_id = request.GET.get("unit")
     if unit_id and unit_id.isdigit():
-        return selectors.get_unit_for_user(request.user, int(unit_id))
+        return access.get_unit_for_user(request.user, int(unit_id))
     return None
 
 
@@ -35,7 +32,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = selectors.get_unit_for_user(request.user, pk)
+    unit = access.get_unit_for_user(request.user, pk)
     children = selectors.unit_children(request.user, unit)
     return render(request, "org/unit_tree.html#children", {"unit": unit, "children": children})
 
@@ -43,8 +40,8 @@ def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    unit = selectors.get_unit_for_user(user, pk)
-    campaign = request_campaign(request)
+    unit = access.get_unit_for_user(user, pk)
+    campaign = request.campaign()  # CurrentCampaignMiddleware
     people = selectors.personnel_list(user, unit=unit)
     teams = selectors.team_list(user, campaign=campaign, unit=unit)
     context = {
@@ -61,19 +58,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "org/unit_detail.html", context)
 
 
-PERSONNEL_HEADERS = [  # translated when the export is written
-    gettext_noop("Name"),
-    gettext_noop("Kind"),
-    gettext_noop("Post"),
-    gettext_noop("Police number"),
-    gettext_noop("Phone"),
-    gettext_noop("Home unit"),
-    gettext_noop("Working unit"),
-    gettext_noop("Department"),
-    gettext_noop("Year joined"),
-]
-
-
 @login_required
 def personnel_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -86,32 +70,16 @@ def personnel_list(request: HttpRequest) -> HttpResponse:
         unit=unit,
     )
     if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                p.name,
-                p.get_kind_display(),
-                p.get_post_display(),
-                p.police_number or "",
-                p.phone if user_manages(user, p.unit_path) else p.masked_phone,
-                p.unit.name,
-                p.work_unit.name,
-                p.department.name if p.department else "",
-                p.year_joined,
-            ]
-            for p in qs.iterator(chunk_size=2000)
-        )
-        return xlsx_response(
-            "personnel", [_(h) for h in PERSONNEL_HEADERS], rows, sheet=_("People")
-        )
+        return exports.personnel_xlsx(user, qs)
     page = paginate(request, qs)
     for p in page:
-        p.shown_phone = p.phone if user_manages(user, p.unit_path) else p.masked_phone
+        p.shown_phone = access.shown_phone(user, p)
     context = {
         "page": page,
         "unit": unit,
         "kinds": Personnel.Kind.choices,
         "posts": Personnel.Post.choices,
-        "can_add": user_manages(user, user_scope(user).path or ""),
+        "can_add": access.may_add_personnel(user),
     }
     template = "org/personnel_list.html#results" if request.htmx else "org/personnel_list.html"
     return render(request, template, context)
@@ -119,7 +87,7 @@ def personnel_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def personnel_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.get_personnel_for_user(request.user, pk)
+    person = access.get_personnel_for_user(request.user, pk)
     manages = user_manages(request.user, person.unit_path)
     memberships = person.memberships.select_related("team", "team__beat", "team__campaign")
     return render(
@@ -129,7 +97,7 @@ def personnel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "manages": manages,
             "memberships": memberships,
-            "shown_phone": person.phone if manages else person.masked_phone,
+            "shown_phone": access.shown_phone(request.user, person),
         },
     )
 
@@ -138,11 +106,11 @@ def personnel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def personnel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = request.user
     if pk is None:
-        if not user_manages(user, user_scope(user).path or ""):
+        if not access.may_add_personnel(user):
             raise PermissionDenied
         person = None
     else:
-        person = selectors.get_personnel_for_user(user, pk, write=True)
+        person = access.get_personnel_for_user(user, pk, write=True)
     form = PersonnelForm(request.POST or None, instance=person, user=user)
     form._scope = user_scope(user)
     if request.method == "POST" and form.is_valid():
@@ -156,22 +124,10 @@ def personnel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "org/personnel_form.html", {"form": form, "person": person})
 
 
-TEAM_HEADERS = [
-    gettext_noop("Team"),
-    gettext_noop("Beat"),
-    gettext_noop("Leader"),
-    gettext_noop("Members"),
-    gettext_noop("Officers"),
-    gettext_noop("Auxiliaries"),
-    gettext_noop("Experienced"),
-    gettext_noop("Warnings"),
-]
-
-
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    campaign = request_campaign(request)
+    campaign = request.campaign()  # CurrentCampaignMiddleware
     non_compliant = request.GET.get("noncompliant") == "1"
     qs = selectors.team_list(
         user,
@@ -181,20 +137,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         non_compliant=non_compliant,
     )
     if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                t.name,
-                t.beat.name,
-                t.leader.name if t.leader else "",
-                t.member_count,
-                t.officer_count,
-                t.auxiliary_count,
-                t.experienced_count,
-                "; ".join(w.message for w in services.team_warnings(t)),
-            ]
-            for t in qs.iterator(chunk_size=1000)
-        )
-        return xlsx_response("teams", [_(h) for h in TEAM_HEADERS], rows, sheet=_("Teams"))
+        return exports.team_xlsx(qs)
     page = paginate(request, qs)
     for team in page:
         team.warnings = services.team_warnings(team)
@@ -205,7 +148,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    team = selectors.get_team_for_user(request.user, pk)
+    team = access.get_team_for_user(request.user, pk)
     manages = user_manages(request.user, team.unit_path)
     members = list(selectors.team_members(team))
     for m in members:
@@ -223,7 +166,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    team = selectors.get_team_for_user(request.user, pk, write=True)
+    team = access.get_team_for_user(request.user, pk, write=True)
     form = TeamMemberAddForm(request.POST, team=team)
     if form.is_valid():
         try:
@@ -240,8 +183,8 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def team_member_remove(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
-    team = selectors.get_team_for_user(request.user, pk, write=True)
-    person = selectors.get_personnel_for_user(request.user, person_pk)
+    team = access.get_team_for_user(request.user, pk, write=True)
+    person = access.get_personnel_for_user(request.user, person_pk)
     services.team_member_remove(team=team, personnel=person)
     messages.success(request, _("Member removed."))
     return redirect("org:team_detail", pk=team.pk)

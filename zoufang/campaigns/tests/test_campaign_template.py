@@ -50,8 +50,3 @@ def test_loading_the_template_twice_changes_nothing(campaign):
     again = campaign_create_from_template(start_date=campaign.start_date)
     assert again == campaign
     assert CatalogItem.objects.count() == before
-
-
-def test_the_header_shows_the_phase_of_today(campaign, office, client_for):
-    page = client_for(office).get("/").content.decode()
-    assert campaign.phase_on().name in page

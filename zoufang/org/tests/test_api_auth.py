@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from zoufang.org.models import ApiToken
+from zoufang.org.tests.factories import DepartmentFactory, PersonnelFactory
 
 
 def _token(client: Client, username: str, password: str = "pw-for-tests-1"):
@@ -90,9 +91,21 @@ def test_team_api_lists_rule_warnings(people, office, client_for):
     assert {m["name"] for m in detail["members"]} == {"张社区", "李辅警", "王机关"}
 
 
+def _people_page(client, django_assert_max_num_queries) -> tuple[int, int]:
+    """(rows on the page, queries it took); the request must succeed."""
+    with django_assert_max_num_queries(8) as ctx:
+        response = client.get("/api/v1/people?limit=100")
+    assert response.status_code == 200
+    return len(response.json()["items"]), len(ctx.captured_queries)
+
+
 def test_people_list_is_a_fixed_number_of_queries(
-    office, people, client_for, django_assert_max_num_queries
+    office, people, tree, client_for, django_assert_max_num_queries
 ):
     client = client_for(office)
-    with django_assert_max_num_queries(8):
-        client.get("/api/v1/people?limit=100")
+    rows, queries = _people_page(client, django_assert_max_num_queries)
+    assert rows == 5
+    department = DepartmentFactory()
+    for _ in range(10):
+        PersonnelFactory(unit=tree.s2, deployed_to=tree.beat_b, department=department)
+    assert _people_page(client, django_assert_max_num_queries) == (15, queries)

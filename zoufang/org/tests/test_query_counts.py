@@ -34,11 +34,3 @@ def test_people_and_team_lists_do_not_grow_with_rows(
         TeamMemberFactory(team=team, personnel=aux)
     assert _queries(client, people_url, django_assert_max_num_queries, 20) == before_people
     assert _queries(client, teams_url, django_assert_max_num_queries, 20) == before_teams
-
-
-def test_home_page_is_a_fixed_number_of_queries(
-    office, people, client_for, django_assert_max_num_queries
-):
-    client = client_for(office)
-    with django_assert_max_num_queries(14):
-        assert client.get(reverse("home")).status_code == 200

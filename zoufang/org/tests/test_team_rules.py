@@ -64,13 +64,6 @@ def test_warnings_show_on_the_team_page_and_in_the_non_compliant_list(
     assert "文峰走访组" not in listing
 
 
-def test_home_counts_non_compliant_teams_in_scope(people, office, chief_a, client_for):
-    office_home = client_for(office).get(reverse("home")).content.decode()
-    assert 'data-stat="noncompliant">1<' in office_home
-    chief_home = client_for(chief_a).get(reverse("home")).content.decode()
-    assert 'data-stat="noncompliant">0<' in chief_home
-
-
 def test_a_chief_adds_and_removes_members_of_own_station(people, chief_a, client_for, tree):
     newcomer = PersonnelFactory(name="钱辅警", unit=tree.s1, auxiliary=True)
     client = client_for(chief_a)

@@ -1,3 +1,5 @@
+"""The page header's campaign: its name, the phase of today and the day number."""
+
 from __future__ import annotations
 
 from typing import Any
