@@ -25,8 +25,8 @@ from zoufang.findings.schemas import (
 from zoufang.findings.services.audit import record_access
 from zoufang.findings.services.create import FindingConflict, finding_create
 from zoufang.findings.services.workflow import FindingChanged, finding_transition
+from zoufang.org.access import get_unit_for_user
 from zoufang.org.models import Unit, User
-from zoufang.org.selectors import get_unit_for_user
 
 router = Router(tags=["findings"])
 

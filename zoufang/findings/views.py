@@ -23,8 +23,8 @@ from zoufang.findings.models import OPEN_STATES, Finding, FindingKind, Grade
 from zoufang.findings.services.audit import record_access
 from zoufang.findings.services.create import FindingConflict, finding_create, finding_duplicates
 from zoufang.findings.services.workflow import FindingChanged, finding_transition
+from zoufang.org.access import get_unit_for_user
 from zoufang.org.models import Unit
-from zoufang.org.selectors import get_unit_for_user
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 from django.db.models import Count, Model, Q, QuerySet
 
 from zoufang.core.scope import user_scope
-
-# Registry, findings and visits import get_unit_for_user from here; it lives in org.access.
-from zoufang.org.access import get_unit_for_user  # noqa: F401
 from zoufang.org.models import Personnel, Team, Unit, User
 
 

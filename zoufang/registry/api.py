@@ -8,7 +8,7 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from zoufang.core.api import LazyMap
-from zoufang.org.selectors import get_unit_for_user
+from zoufang.org.access import get_unit_for_user
 from zoufang.registry import access, selectors
 from zoufang.registry.models import Household, ImportJob, Person, Place
 from zoufang.registry.schemas import ChangeOut, ImportJobOut, PersonOut, PlaceDetailOut, PlaceOut

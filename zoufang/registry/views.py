@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate
 from zoufang.core.xlsx import xlsx_response
+from zoufang.org.access import get_unit_for_user
 from zoufang.org.models import Unit
-from zoufang.org.selectors import get_unit_for_user
 from zoufang.registry import selectors, services
 from zoufang.registry.access import (
     audit_access,

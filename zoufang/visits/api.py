@@ -21,8 +21,8 @@ from ninja.responses import Status
 from zoufang.campaigns.models import Campaign
 from zoufang.core.api import LazyMap
 from zoufang.core.scope import user_scope
+from zoufang.org.access import get_unit_for_user
 from zoufang.org.models import Unit, User
-from zoufang.org.selectors import get_unit_for_user
 from zoufang.visits import access, selectors, services
 from zoufang.visits.models import Visit, VisitTask
 from zoufang.visits.schemas import (

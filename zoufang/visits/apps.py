@@ -6,3 +6,14 @@ class VisitsConfig(AppConfig):
     name = "zoufang.visits"
     label = "visits"
     verbose_name = _("Visits")
+
+    def ready(self) -> None:
+        # Findings may name the visit they were raised on; findings sits below visits and asks
+        # through its link registry (zoufang.findings.links) whether a visit id is real.
+        from zoufang.findings import links
+        from zoufang.visits.models import Visit
+
+        def visit_in_beat(pk: int, beat_path: str) -> bool:
+            return Visit.objects.filter(pk=pk, unit_path=beat_path).exists()
+
+        links.register("visit", visit_in_beat)

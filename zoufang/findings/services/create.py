@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.scope import user_scope
+from zoufang.findings import links
 from zoufang.findings.models import (
     Finding,
     FindingKind,
@@ -118,9 +119,7 @@ def _visit_error(visit_id: int | None, beat: Unit) -> str | None:
     exist and lie in the finding's beat."""
     if visit_id is None:
         return None
-    from zoufang.visits.models import Visit
-
-    if not Visit.objects.filter(pk=visit_id, unit_path=beat.path).exists():
+    if not links.exists_in_beat("visit", visit_id, beat.path):
         return _("No such visit in this beat.")
     return None
 
