@@ -106,6 +106,13 @@ def _login_users(org: Any) -> tuple[User | None, User | None]:
     return chief, officer
 
 
+def build(ctx: Any) -> None:
+    """seed_demo's step (see zoufang.home.demo): findings across the city."""
+    ctx.built["findings"] = build_demo_findings(
+        campaign=ctx.campaign, org=ctx.org, stdout=ctx.stdout, scale=ctx.scale
+    )
+
+
 @transaction.atomic
 def build_demo_findings(*, campaign: Any, org: Any, stdout: Any, scale: int = 1) -> list[Finding]:
     rng = random.Random(SEED)

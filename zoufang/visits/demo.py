@@ -82,6 +82,12 @@ def _moment(rng: random.Random, day: dt.date, *, evening: bool = False) -> dt.da
     return timezone.make_aware(naive)
 
 
+def build(ctx: Any) -> None:
+    """seed_demo's step (see zoufang.home.demo): tasks for every place, a share of them
+    called on by the demo's today."""
+    build_demo_visits(campaign=ctx.campaign, org=ctx.org, stdout=ctx.stdout, scale=ctx.scale)
+
+
 @transaction.atomic
 def build_demo_visits(*, campaign: Campaign, org: Any, stdout: Any = None, scale: int = 1) -> None:
     rng = random.Random(SEED)
