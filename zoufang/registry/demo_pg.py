@@ -9,6 +9,8 @@ chunks, one transaction each; every constraint and index stays in place.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -68,9 +70,57 @@ def copy_rows(cursor: Any, table: str, columns: tuple[str, ...], rows: Any) -> N
             copy.write_row(row)
 
 
+@contextmanager
+def bulk_load(tables: list[str]) -> Iterator[None]:
+    """Load empty tables the way PostgreSQL loads fastest, in one transaction: their foreign
+    keys, unique constraints and secondary indexes are dropped first and made again at the
+    end from their own definitions (pg_get_constraintdef / pg_get_indexdef), which checks
+    every row at once (one join per foreign key, one sort per index) instead of row by row.
+    Tables that already hold rows are loaded with everything in place."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(f"(SELECT 1 FROM {t} LIMIT 1)" for t in tables)  # noqa: S608
+        )
+        if cursor.fetchall():
+            yield
+            return
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(
+            "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('f', 'u')",
+            [tables],
+        )
+        constraints = cursor.fetchall()
+        for name, table, _definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        yield
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for name, table, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+
+
 def build_registry_copy(beats: list[Any], *, households_per_beat: int | None) -> dict[str, int]:
     maker = RegistryMaker()
     totals = dict.fromkeys(("households", "persons", "shops", "enterprises"), 0)
+    with bulk_load([table for table, _columns in TABLES.values()]):
+        _load(beats, maker, households_per_beat, totals)
+    return totals
+
+
+def _load(
+    beats: list[Any], maker: RegistryMaker, households_per_beat: int | None, totals: dict
+) -> None:
     for start in range(0, len(beats), CHUNK_BEATS):
         chunk = [
             (b, maker.beat(b, households_for(b, households_per_beat)))
@@ -81,10 +131,6 @@ def build_registry_copy(beats: list[Any], *, households_per_beat: int | None) ->
         for _beat, rows in chunk:
             for name in totals:
                 totals[name] += len(getattr(rows, name))
-    with connection.cursor() as cursor:
-        for table, _columns in TABLES.values():
-            cursor.execute(f"ANALYZE {table}")
-    return totals
 
 
 def _write_chunk(chunk: list[tuple[Any, BeatRows]]) -> None:
