@@ -96,44 +96,47 @@ def _fullwidth(text: str) -> str:
     return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
 
 
+def _messy_rows(beat_code: str, outside_code: str) -> list[tuple | None]:
+    """The messy workbook's rows, one fault each (None: a blank row): name, ID number, phone,
+    beat, road, number, room, registered residence, moved in."""
+    g = _sample_people(8, beat_code, start=500)
+    bad_check = g[6][8][:17] + ("0" if g[6][8][17] != "0" else "1")
+    code, road = beat_code, "文峰路"
+    return [
+        # full-width, spaces, Excel date
+        (f"  {g[0][7]} ", _fullwidth(g[0][8]), _fullwidth(g[0][9]), code, road, "１２", "５０１", "", dt.date(2020, 5, 1)),
+        # phone as number, text date
+        (g[1][7], g[1][8], int(g[1][9]), code, " 文峰路 ", 12, 502, "河南省郑州市金水区花园路1号", "2021年3月5日"),
+        None,  # a blank row
+        (g[2][7], g[2][8], g[2][9], "文峰社区", road, "14", "101", "", "2019/7/1"),  # beat by name
+        (g[3][7], float(g[3][8][:17] + "0"), g[3][9], code, road, "14", "102", "", ""),  # ID as a number
+        (g[4][7], "4.11002E+17", g[4][9], code, road, "14", "103", "", ""),  # scientific notation
+        (g[5][7], g[5][8][1:], g[5][9], code, road, "14", "104", "", ""),  # lost a digit
+        (g[6][7], bad_check, g[6][9], code, road, "14", "105", "", ""),  # wrong check digit
+        (g[0][7], g[0][8], g[0][9], code, road, "12", "501", "", ""),  # duplicate of the first row
+        (g[7][7], g[7][8], g[7][9], outside_code, "丁庄街", "3", "", "", ""),  # outside
+        # bad phone, bad date
+        (g[7][7] + "二", build_id_number("411002", dt.date(1990, 2, 2), 901, male=True), "12345", code, road, "16", "101", "", "昨天"),
+    ]  # fmt: skip
+
+
 def _write_messy_xlsx(folder: Path, beat_code: str, outside_code: str) -> Path:
     """The messy workbook: a merged title, synonyms for the header, every fault in a row."""
     import xlsxwriter
 
-    good = _sample_people(8, beat_code, start=500)
     messy = folder / "registry-households-messy.xlsx"
     book = xlsxwriter.Workbook(str(messy))
     sheet = book.add_worksheet("Sheet1")
     date_fmt = book.add_format({"num_format": "yyyy/m/d"})
     # A merged title row and an empty row above the header; synonyms, another order.
     sheet.merge_range(0, 0, 0, 8, "文峰社区实有人口登记表(2024年6月)")
-    header = [
-        "姓名",
-        " 公民身份号码 ",
-        "手机号码",
-        "所属社区",
-        "道路",
-        "门牌",
-        "房间号",
-        "户籍地",
-        "入住时间",
-    ]
-    sheet.write_row(2, 0, header)
-    r = 3
-
-    def put(
-        name: Any,
-        ident: Any,
-        phone: Any,
-        beat: Any,
-        road: str,
-        number: Any,
-        room: Any,
-        registered: str,
-        since: Any,
-    ) -> None:
-        nonlocal r
-        for c, value in enumerate([name, ident, phone, beat, road, number, room, registered]):
+    header = ["姓名", " 公民身份号码 ", "手机号码", "所属社区", "道路", "门牌", "房间号", "户籍地"]
+    sheet.write_row(2, 0, [*header, "入住时间"])
+    for r, row in enumerate(_messy_rows(beat_code, outside_code), start=3):
+        if row is None:
+            continue
+        *values, since = row
+        for c, value in enumerate(values):
             if isinstance(value, float | int):
                 sheet.write_number(r, c, value)
             else:
@@ -142,63 +145,7 @@ def _write_messy_xlsx(folder: Path, beat_code: str, outside_code: str) -> Path:
             sheet.write_datetime(r, 8, dt.datetime.combine(since, dt.time()), date_fmt)
         else:
             sheet.write_string(r, 8, str(since))
-        r += 1
-
-    g = good
-    put(
-        f"  {g[0][7]} ",
-        _fullwidth(g[0][8]),
-        _fullwidth(g[0][9]),
-        beat_code,
-        "文峰路",
-        "１２",
-        "５０１",
-        "",
-        dt.date(2020, 5, 1),
-    )  # full-width, spaces, Excel date
-    put(
-        g[1][7],
-        g[1][8],
-        int(g[1][9]),
-        beat_code,
-        " 文峰路 ",
-        12,
-        502,
-        "河南省郑州市金水区花园路1号",
-        "2021年3月5日",
-    )  # phone as number, text date
-    r += 1  # a blank row
-    put(
-        g[2][7], g[2][8], g[2][9], "文峰社区", "文峰路", "14", "101", "", "2019/7/1"
-    )  # beat by name
-    put(
-        g[3][7], float(g[3][8][:17] + "0"), g[3][9], beat_code, "文峰路", "14", "102", "", ""
-    )  # ID stored as a number
-    put(
-        g[4][7], "4.11002E+17", g[4][9], beat_code, "文峰路", "14", "103", "", ""
-    )  # scientific notation
-    put(g[5][7], g[5][8][1:], g[5][9], beat_code, "文峰路", "14", "104", "", "")  # lost a digit
-    bad_check = g[6][8][:17] + ("0" if g[6][8][17] != "0" else "1")
-    put(g[6][7], bad_check, g[6][9], beat_code, "文峰路", "14", "105", "", "")  # wrong check digit
-    put(
-        g[0][7], g[0][8], g[0][9], beat_code, "文峰路", "12", "501", "", ""
-    )  # duplicate of the first row
-    put(
-        g[7][7], g[7][8], g[7][9], outside_code, "丁庄街", "3", "", "", ""
-    )  # outside the jurisdiction
-    put(
-        g[7][7] + "二",
-        build_id_number("411002", dt.date(1990, 2, 2), 901, male=True),
-        "12345",
-        beat_code,
-        "文峰路",
-        "16",
-        "101",
-        "",
-        "昨天",
-    )  # bad phone, bad date
-    r += 2  # trailing blank rows
-    book.close()
+    book.close()  # (the old file also left two trailing blank rows: nothing is written there)
     return messy
 
 

@@ -118,6 +118,19 @@ def build_visits_copy(*, campaign: Any, beats: list[Any], share: float) -> dict[
     return counts
 
 
+COLUMNS = {
+    "visits_visit": VISIT_COLUMNS,
+    "visits_visitmember": ("visit_id", "personnel_id", "unit_path", "campaign_id", "outcome"),
+    "visits_visittopic": ("visit_id", "item_id"),
+    "visits_visitleaflet": ("visit_id", "item_id", "quantity"),
+    "visits_taskevent": ("task_id", "action", "old", "new", "reason", "at"),
+    "visits_correctionrequest": (
+        "visit_id", "task_id", "place_id", "beat_id", "unit_path", "reason", "note", "state",
+        "decision_note", "created_at", "updated_at",
+    ),
+}  # fmt: skip
+
+
 @transaction.atomic
 def _write_batch(
     campaign: Any, planner: VisitPlanner, tasks: list[tuple], counts: dict, visited: list
@@ -130,78 +143,42 @@ def _write_batch(
     now = timezone.now()
     with connection.cursor() as cursor:
         first = reserve_ids(cursor, "visits_visit", n)
-        rows, members, topics, leaflets, events, corrections, states = [], [], [], [], [], [], []
-        visit_id = first
-        for (pk, beat_id, path, kind, place_id, team_id, _m), calls in planned:
-            for call in calls:
-                rows.append(
-                    _visit_row(
-                        visit_id,
-                        (pk, beat_id, path, kind, place_id, team_id),
-                        campaign.pk,
-                        call,
-                        now,
-                    )
-                )
-                outcome = call["outcome"]
-                members += [(visit_id, p, path, campaign.pk, outcome) for p in call["present"]]
-                topics += [(visit_id, t) for t in call["topics"]]
-                leaflets += [(visit_id, i, q) for i, q in call["leaflets"]]
-                events.append((pk, "visit", "", OUTCOME_TO_STATE[Outcome(outcome)], "", now))
-                if outcome == Outcome.VISITED:
-                    visited.append((visit_id, beat_id, pk, call["client_uuid"]))
-                visit_id += 1
-            last = calls[-1]
-            if last["outcome"] in ADDRESS_PROBLEMS:
-                corrections.append(
-                    (
-                        visit_id - 1,
-                        pk,
-                        place_id,
-                        beat_id,
-                        path,
-                        last["outcome"],
-                        "",
-                        "open",
-                        "",
-                        now,
-                        now,
-                    )
-                )
-            states.append((pk, *task_state(calls)))
-        copy_rows(cursor, "visits_visit", VISIT_COLUMNS, rows)
-        copy_rows(
-            cursor,
-            "visits_visitmember",
-            ("visit_id", "personnel_id", "unit_path", "campaign_id", "outcome"),
-            members,
-        )
-        copy_rows(cursor, "visits_visittopic", ("visit_id", "item_id"), topics)
-        copy_rows(cursor, "visits_visitleaflet", ("visit_id", "item_id", "quantity"), leaflets)
-        copy_rows(
-            cursor, "visits_taskevent", ("task_id", "action", "old", "new", "reason", "at"), events
-        )
-        copy_rows(
-            cursor,
-            "visits_correctionrequest",
-            (
-                "visit_id",
-                "task_id",
-                "place_id",
-                "beat_id",
-                "unit_path",
-                "reason",
-                "note",
-                "state",
-                "decision_note",
-                "created_at",
-                "updated_at",
-            ),
-            corrections,
-        )
+        tables, states = _batch_rows(planned, first, campaign.pk, now, visited)
+        for table, rows in tables.items():
+            copy_rows(cursor, table, COLUMNS[table], rows)
         _update_states(cursor, states, now)
     counts["visits"] += n
     counts["touched"] += len(planned)
+
+
+def _batch_rows(
+    planned: list[tuple], visit_id: int, campaign_id: int, now: Any, visited: list
+) -> tuple[dict[str, list[tuple]], list[tuple]]:
+    """The rows of every table for the planned calls (visit ids from `visit_id` on), and the
+    tasks' new states."""
+    tables: dict[str, list[tuple]] = {table: [] for table in COLUMNS}
+    members, topics = tables["visits_visitmember"], tables["visits_visittopic"]
+    leaflets, events = tables["visits_visitleaflet"], tables["visits_taskevent"]
+    states = []
+    for (pk, beat_id, path, kind, place_id, team_id, _m), calls in planned:
+        for call in calls:
+            task = (pk, beat_id, path, kind, place_id, team_id)
+            tables["visits_visit"].append(_visit_row(visit_id, task, campaign_id, call, now))
+            outcome = call["outcome"]
+            members += [(visit_id, p, path, campaign_id, outcome) for p in call["present"]]
+            topics += [(visit_id, t) for t in call["topics"]]
+            leaflets += [(visit_id, i, q) for i, q in call["leaflets"]]
+            events.append((pk, "visit", "", OUTCOME_TO_STATE[Outcome(outcome)], "", now))
+            if outcome == Outcome.VISITED:
+                visited.append((visit_id, beat_id, pk, call["client_uuid"]))
+            visit_id += 1
+        last = calls[-1]["outcome"]
+        if last in ADDRESS_PROBLEMS:
+            tables["visits_correctionrequest"].append(
+                (visit_id - 1, pk, place_id, beat_id, path, last, "", "open", "", now, now)
+            )
+        states.append((pk, *task_state(calls)))
+    return tables, states
 
 
 def _visit_row(visit_id: int, task: tuple, campaign_id: int, call: dict, now: Any) -> tuple:
