@@ -85,6 +85,9 @@ def bulk_load(tables: list[str]) -> Iterator[None]:
             yield
             return
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # Check what is pending now (a table with pending checks cannot be altered).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) "
             "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('f', 'u')",

@@ -261,7 +261,7 @@ class RegistryMaker:
         area, with their shops', enterprises' and key items' rows."""
         rng = self.rng
         first = len(rows.places)
-        for i in range(households * 15 // 200):
+        for i in range(max(1, households * 15 // 200)):
             self._org_place(
                 rows, code, roads[i % 2], str(200 + i), f"{stem}{rng.choice(SHOP_NAMES)}"
             )
