@@ -29,6 +29,9 @@ from zoufang.findings.services.workflow import finding_transition
 from zoufang.org.models import Personnel, Unit, User
 
 SEED = 5_411_000
+# Every kind in every state: enough for the demo at any scale (each goes through the real
+# services, routing and notifications, at a few tens of milliseconds apiece).
+FINDINGS = 300
 
 TEXTS = {
     "opinion": [
@@ -108,6 +111,13 @@ def _login_users(org: Any) -> tuple[User | None, User | None]:
     return chief, officer
 
 
+def build(ctx: Any) -> None:
+    """seed_demo's step (see zoufang.home.demo): findings across the city."""
+    ctx.built["findings"] = build_demo_findings(
+        campaign=ctx.campaign, org=ctx.org, stdout=ctx.stdout, scale=ctx.scale
+    )
+
+
 @transaction.atomic
 def build_demo_findings(*, campaign: Any, org: Any, stdout: Any, scale: int = 1) -> list[Finding]:
     rng = random.Random(SEED)
@@ -119,7 +129,7 @@ def build_demo_findings(*, campaign: Any, org: Any, stdout: Any, scale: int = 1)
     beats: list[Unit] = list(org.beats)
     home_beat = officer.unit if officer else beats[0]
     now = timezone.now()
-    total = 300 * scale
+    total = FINDINGS  # the same at every scale: each through the real services
     made: list[Finding] = []
     targets, weights = zip(*TARGETS, strict=True)
     for i in range(total):

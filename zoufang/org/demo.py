@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from faker import Faker
@@ -124,22 +125,16 @@ def _unit(
     )
 
 
-@transaction.atomic
-def build_demo_org(*, campaign: Campaign, scale: int = 1, seed: int = 411000) -> DemoOrg:
-    rng = random.Random(seed)
-    fake = Faker("zh_CN")
-    fake.seed_instance(seed)
-    year = campaign.start_date.year
-    numbers = _Numbers()
-    departments = list(Department.objects.order_by("sort_order"))
-    dept = {d.code: d for d in departments}
+class _People:
+    """Makes the demo's personnel rows (names from Faker with a fixed seed)."""
 
-    city = _unit(CITY[0], CITY[1], Unit.Level.CITY, None, 0, phone="0374-110")
-    city.save()
-    org = DemoOrg(city=city)
-    people: list[Personnel] = []
+    def __init__(self, rng: random.Random, fake: Faker, year: int) -> None:
+        self.rng, self.fake, self.year = rng, fake, year
+        self.numbers = _Numbers()
+        self.rows: list[Personnel] = []
 
-    def person(
+    def add(
+        self,
         kind: str,
         post: str,
         unit: Unit,
@@ -149,27 +144,50 @@ def build_demo_org(*, campaign: Campaign, scale: int = 1, seed: int = 411000) ->
         department: Department | None = None,
         years: tuple[int, int] = (1, 25),
     ) -> Personnel:
+        officer = kind == Personnel.Kind.OFFICER
         p = Personnel(
-            name=fake.name(),
+            name=self.fake.name(),
             kind=kind,
             post=post,
-            police_number=numbers.next_officer()
-            if kind == Personnel.Kind.OFFICER
-            else numbers.next_auxiliary(),
-            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            police_number=self.numbers.next_officer() if officer else self.numbers.next_auxiliary(),
+            phone=f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}",
             unit=unit,
             department=department,
-            year_joined=year - rng.randint(*years),
+            year_joined=self.year - self.rng.randint(*years),
             beat=beat,
             deployed_to=deployed,
         )
         p.unit_path = (deployed or beat or unit).path
-        people.append(p)
+        self.rows.append(p)
         return p
 
+
+def build(ctx: Any) -> None:
+    """seed_demo's step (see zoufang.home.demo): the organisation at the context's scale."""
+    org = build_demo_org(campaign=ctx.campaign, scale=ctx.scale)
+    ctx.org = org
+    ctx.say(
+        f"org: {len(org.counties)} county bureaus, {len(org.stations)} stations, "
+        f"{len(org.beats)} beats, {len(org.people)} people, {len(org.teams)} teams"
+    )
+
+
+@transaction.atomic
+def build_demo_org(*, campaign: Campaign, scale: int = 1, seed: int = 411000) -> DemoOrg:
+    """Six county bureaus; per county, scale × its stations, each with 5 beats (so scale N
+    is N × 150 beats) and their people; one visit team per beat."""
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    people = _People(rng, fake, campaign.start_date.year)
+    departments = list(Department.objects.order_by("sort_order"))
+    dept = {d.code: d for d in departments}
+    city = _unit(CITY[0], CITY[1], Unit.Level.CITY, None, 0, phone="0374-110")
+    city.save()
+    org = DemoOrg(city=city)
     # City bureau: the departments' staff (some are sent down during the campaign).
     city_staff = [
-        person(Personnel.Kind.OFFICER, Personnel.Post.STATION, city, department=d)
+        people.add(Personnel.Kind.OFFICER, Personnel.Post.STATION, city, department=d)
         for d in departments
         for _ in range(3)
     ]
@@ -179,7 +197,7 @@ def build_demo_org(*, campaign: Campaign, scale: int = 1, seed: int = 411000) ->
         county.save()
         org.counties.append(county)
         county_staff = [
-            person(
+            people.add(
                 Personnel.Kind.OFFICER,
                 Personnel.Post.STATION,
                 county,
@@ -189,72 +207,80 @@ def build_demo_org(*, campaign: Campaign, scale: int = 1, seed: int = 411000) ->
             )
             for _ in range(25 * scale)
         ]
-        names = [
-            n if i < len(station_names) else f"{n[:-3]}第{i // len(station_names) + 1}派出所"
-            for i in range(len(station_names) * scale)
-            for n in [station_names[i % len(station_names)]]
-        ]
-        for s_order, s_name in enumerate(names, start=1):
+        for s_order, s_name in enumerate(_station_names(station_names, scale), start=1):
             station = _unit(f"{code}{s_order:03d}", s_name, Unit.Level.STATION, county, s_order)
             station.save()
             org.stations.append(station)
-            person(Personnel.Kind.OFFICER, Personnel.Post.COMMAND, station, years=(12, 28))
-            for _ in range(4):
-                person(Personnel.Kind.OFFICER, Personnel.Post.STATION, station)
-            for _ in range(3):
-                person(Personnel.Kind.AUXILIARY, Personnel.Post.AUXILIARY, station, years=(1, 8))
-            beats = []
-            for b_order in range(1, BEATS_PER_STATION + 1):
-                stem = BEAT_STEMS[beat_seq % len(BEAT_STEMS)]
-                village = rng.random() < (0.25 if c_order <= 2 else 0.6)
-                suffix = "村" if village else "社区"
-                label = (
-                    stem
-                    if beat_seq < len(BEAT_STEMS)
-                    else f"{stem}{beat_seq // len(BEAT_STEMS) + 1}"
-                )
-                beat_seq += 1
-                beats.append(
-                    _unit(
-                        f"{station.code}{b_order:03d}",
-                        f"{label}{suffix}",
-                        Unit.Level.BEAT,
-                        station,
-                        b_order,
-                        beat_kind=Unit.BeatKind.VILLAGE if village else Unit.BeatKind.COMMUNITY,
-                    )
-                )
+            _station_staff(people, station)
+            village_share = 0.25 if c_order <= 2 else 0.6
+            beats = _station_beats(station, rng, beat_seq, village_share=village_share)
+            beat_seq += len(beats)
             Unit.objects.bulk_create(beats)
             org.beats.extend(beats)
-            for beat in beats:
-                person(
-                    Personnel.Kind.OFFICER,
-                    Personnel.Post.COMMUNITY,
-                    station,
-                    beat=beat,
-                    years=(2, 26),
-                )
-                home = rng.choice(city_staff + county_staff)
-                for _ in range(2):
-                    person(
-                        Personnel.Kind.OFFICER,
-                        Personnel.Post.DESK,
-                        home.unit,
-                        deployed=beat,
-                        department=home.department,
-                    )
-                for _ in range(4):
-                    person(
-                        Personnel.Kind.AUXILIARY,
-                        Personnel.Post.AUXILIARY,
-                        station,
-                        deployed=beat,
-                        years=(1, 9),
-                    )
-    Personnel.objects.bulk_create(people, batch_size=2000)
-    org.people = people
+            _beat_people(people, station, beats, rng.choice, city_staff + county_staff)
+    Personnel.objects.bulk_create(people.rows, batch_size=2000)
+    org.people = people.rows
     _build_teams(org, campaign, rng)
     return org
+
+
+def _station_names(station_names: list[str], scale: int) -> list[str]:
+    """The county's stations, scale times over: 西大街派出所, …, 西大街第2派出所, …"""
+    return [
+        n if i < len(station_names) else f"{n[:-3]}第{i // len(station_names) + 1}派出所"
+        for i in range(len(station_names) * scale)
+        for n in [station_names[i % len(station_names)]]
+    ]
+
+
+def _station_beats(
+    station: Unit, rng: random.Random, beat_seq: int, *, village_share: float
+) -> list[Unit]:
+    beats = []
+    for b_order in range(1, BEATS_PER_STATION + 1):
+        stem = BEAT_STEMS[beat_seq % len(BEAT_STEMS)]
+        village = rng.random() < village_share
+        suffix = "村" if village else "社区"
+        label = stem if beat_seq < len(BEAT_STEMS) else f"{stem}{beat_seq // len(BEAT_STEMS) + 1}"
+        beat_seq += 1
+        beats.append(
+            _unit(
+                f"{station.code}{b_order:03d}",
+                f"{label}{suffix}",
+                Unit.Level.BEAT,
+                station,
+                b_order,
+                beat_kind=Unit.BeatKind.VILLAGE if village else Unit.BeatKind.COMMUNITY,
+            )
+        )
+    return beats
+
+
+def _station_staff(people: _People, station: Unit) -> None:
+    """The station's chief, staff and auxiliaries."""
+    officer, auxiliary = Personnel.Kind.OFFICER, Personnel.Kind.AUXILIARY
+    people.add(officer, Personnel.Post.COMMAND, station, years=(12, 28))
+    for _ in range(4):
+        people.add(officer, Personnel.Post.STATION, station)
+    for _ in range(3):
+        people.add(auxiliary, Personnel.Post.AUXILIARY, station, years=(1, 8))
+
+
+def _beat_people(
+    people: _People, station: Unit, beats: list[Unit], choose: Any, senders: list[Personnel]
+) -> None:
+    """Per beat its community officer, two desk officers sent down from one city or county
+    office, and four auxiliaries."""
+    officer, auxiliary = Personnel.Kind.OFFICER, Personnel.Kind.AUXILIARY
+    for beat in beats:
+        people.add(officer, Personnel.Post.COMMUNITY, station, beat=beat, years=(2, 26))
+        home = choose(senders)
+        for _ in range(2):
+            people.add(
+                officer, Personnel.Post.DESK, home.unit, deployed=beat, department=home.department
+            )
+        for _ in range(4):
+            people.add(auxiliary, Personnel.Post.AUXILIARY, station, deployed=beat, years=(1, 9))
 
 
 def _build_teams(org: DemoOrg, campaign: Campaign, rng: random.Random) -> None:

@@ -23,6 +23,7 @@ from zoufang.campaigns.models import Campaign, CatalogItem
 from zoufang.org.models import TeamMember
 from zoufang.visits import formschema
 from zoufang.visits.models import (
+    ADDRESS_PROBLEMS,
     OUTCOME_TO_STATE,
     CorrectionRequest,
     Method,
@@ -82,121 +83,206 @@ def _moment(rng: random.Random, day: dt.date, *, evening: bool = False) -> dt.da
     return timezone.make_aware(naive)
 
 
-@transaction.atomic
-def build_demo_visits(*, campaign: Campaign, org: Any, stdout: Any = None, scale: int = 1) -> None:
-    rng = random.Random(SEED)
-    created = 0
-    for beat in org.beats:
-        created += tasks_generate(campaign=campaign, beat=beat, actor=None).created
-    today = timezone.localdate()
-    days = [
-        campaign.start_date + dt.timedelta(days=n)
-        for n in range(max(1, (today - campaign.start_date).days))
-    ]
-    days = [d for d in days if d < today] or [today - dt.timedelta(days=1)]
-    topics = list(
-        CatalogItem.objects.filter(campaign=campaign, kind=CatalogItem.Kind.TOPIC).order_by("order")
-    )
-    leaflets = list(
-        CatalogItem.objects.filter(campaign=campaign, kind=CatalogItem.Kind.LEAFLET).order_by(
-            "order"
-        )
-    )
-    forms = {k: formschema.form_for(campaign, k) for k in OUTCOMES}
-    members_of: dict[int, list[int]] = defaultdict(list)
-    for team_id, personnel_id in TeamMember.objects.filter(campaign=campaign).values_list(
-        "team_id", "personnel_id"
-    ):
-        members_of[team_id].append(personnel_id)
+def called_share(campaign_day: int) -> float:
+    """The share of tasks called on by the demo's today: about 3 % a day passed (34 % on day
+    11), at most 90 % (from day 30: a month of visits)."""
+    return min(0.9, SHARE_CALLED * campaign_day / 11)
 
-    tasks = list(VisitTask.objects.filter(campaign=campaign).order_by("pk").select_related("place"))
-    visits: list[Visit] = []
-    extras: list[tuple[Visit, list[int], list[CatalogItem], list[tuple[CatalogItem, int]]]] = []
-    touched: list[VisitTask] = []
-    for task in tasks:
-        if rng.random() >= SHARE_CALLED or not members_of.get(task.team_id):
-            continue
-        calls = [_pick(rng, OUTCOMES[task.kind])]
-        if calls[0] == Outcome.NOBODY_HOME and rng.random() < 0.45:
-            calls.append(Outcome.VISITED)  # the off-hours retry found them in
-        day_pool = sorted(rng.sample(days, k=min(len(calls), len(days))))
-        while len(day_pool) < len(calls):
+
+def build(ctx: Any) -> None:
+    """seed_demo's step (see zoufang.home.demo): tasks for every place, a share of them
+    called on by the demo's today (set-based SQL and COPY on PostgreSQL)."""
+    share = called_share(ctx.campaign_day)
+    if ctx.bulk_sql:
+        from zoufang.visits.demo_pg import build_visits_copy
+
+        counts = build_visits_copy(campaign=ctx.campaign, beats=ctx.org.beats, share=share)
+    else:
+        counts = build_demo_visits(campaign=ctx.campaign, org=ctx.org, share=share)
+    ctx.built["visits"] = counts
+    ctx.say(
+        f"visits: {counts['tasks']} tasks ({counts['created']} new), {counts['visits']} visits "
+        f"to {counts['touched']} addresses, {counts['raised']} findings raised on visits"
+    )
+
+
+TASK_COLUMNS = ("pk", "beat_id", "unit_path", "kind", "place_id", "team_id", "method")
+
+
+class VisitPlanner:
+    """Who called where, when, with what outcome: the rows of the visits, made task by task
+    from one seeded random generator (both writers, ORM and COPY, store the same rows)."""
+
+    def __init__(self, campaign: Campaign, share: float) -> None:
+        self.rng = random.Random(SEED)
+        self.share = share
+        today = timezone.localdate()
+        days = [
+            campaign.start_date + dt.timedelta(days=n)
+            for n in range(max(1, (today - campaign.start_date).days))
+        ]
+        self.days = [d for d in days if d < today] or [today - dt.timedelta(days=1)]
+        items = CatalogItem.objects.filter(campaign=campaign).order_by("order")
+        self.topics = list(items.filter(kind=CatalogItem.Kind.TOPIC).values_list("pk", flat=True))
+        self.leaflets = list(
+            items.filter(kind=CatalogItem.Kind.LEAFLET).values_list("pk", flat=True)
+        )
+        self.forms = {k: getattr(formschema.form_for(campaign, k), "pk", None) for k in OUTCOMES}
+        self.members_of: dict[int, list[int]] = defaultdict(list)
+        for team_id, personnel_id in TeamMember.objects.filter(campaign=campaign).values_list(
+            "team_id", "personnel_id"
+        ):
+            self.members_of[team_id].append(personnel_id)
+
+    def calls(self, task: tuple) -> list[dict[str, Any]]:
+        """The calls at one task (TASK_COLUMNS), none when it was not called on yet."""
+        rng = self.rng
+        pk, _beat, _path, kind, _place, team_id, method = task
+        if rng.random() >= self.share or not self.members_of.get(team_id):
+            return []
+        outcomes = [_pick(rng, OUTCOMES[kind])]
+        if outcomes[0] == Outcome.NOBODY_HOME and rng.random() < 0.45:
+            outcomes.append(Outcome.VISITED)  # the off-hours retry found them in
+        day_pool = sorted(rng.sample(self.days, k=min(len(outcomes), len(self.days))))
+        while len(day_pool) < len(outcomes):
             day_pool.append(day_pool[-1])
-        team_members = members_of[task.team_id]
-        for n, outcome in enumerate(calls):
-            retry = n > 0
-            start = _moment(rng, day_pool[n], evening=retry)
-            minutes = rng.randint(12, 40) if outcome == Outcome.VISITED else rng.randint(2, 6)
-            present = (
-                team_members
-                if rng.random() < 0.7
-                else rng.sample(team_members, k=max(1, min(len(team_members), rng.randint(2, 3))))
+        return [
+            self._call(pk, kind, team_id, method, n, outcome, day_pool[n])
+            for n, outcome in enumerate(outcomes)
+        ]
+
+    def _call(
+        self, pk: int, kind: str, team_id: int, method: str, n: int, outcome: str, day: dt.date
+    ) -> dict[str, Any]:
+        rng = self.rng
+        team = self.members_of[team_id]
+        start = _moment(rng, day, evening=n > 0)
+        minutes = rng.randint(12, 40) if outcome == Outcome.VISITED else rng.randint(2, 6)
+        present = (
+            team
+            if rng.random() < 0.7
+            else rng.sample(team, k=max(1, min(len(team), rng.randint(2, 3))))
+        )
+        topics, leaflets, answers = [], [], {}
+        if outcome == Outcome.VISITED:
+            topics = (
+                self.topics
+                if rng.random() < 0.72
+                else rng.sample(self.topics, k=min(len(self.topics), rng.randint(2, 5)))
             )
-            chosen_topics: list[CatalogItem] = []
-            chosen_leaflets: list[tuple[CatalogItem, int]] = []
-            answers: dict[str, Any] = {}
-            if outcome == Outcome.VISITED:
-                chosen_topics = (
-                    topics if rng.random() < 0.72 else rng.sample(topics, k=rng.randint(2, 5))
-                )
-                chosen_leaflets = [
-                    (item, rng.randint(1, 3)) for item in leaflets if rng.random() < 0.6
-                ]
-                answers = _answers(rng, task.kind)
-            visit = Visit(
-                task=task,
-                campaign=campaign,
-                beat_id=task.beat_id,
-                unit_path=task.unit_path,
-                kind=task.kind,
-                place_id=task.place_id,
-                team_id=task.team_id,
-                outcome=outcome,
-                method=Method.STAGGERED if retry else task.method,
-                started_at=start,
-                ended_at=start + dt.timedelta(minutes=minutes),
-                form=forms.get(task.kind) if outcome == Outcome.VISITED else None,
-                answers=answers,
-                topic_count=len(chosen_topics),
-                leaflet_count=sum(q for _i, q in chosen_leaflets),
-                client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
-                payload_hash=hashlib.sha256(f"demo:{task.pk}:{n}".encode()).hexdigest(),
-            )
-            visits.append(visit)
-            extras.append((visit, present, chosen_topics, chosen_leaflets))
-        last = visits[-1]
-        task.state = OUTCOME_TO_STATE[Outcome(last.outcome)]
-        task.attempts = len(calls)
-        task.last_visit_at = last.ended_at
-        task.retry_off_hours = task.state == TaskState.RETRY
-        touched.append(task)
-    Visit.objects.bulk_create(visits, batch_size=2000)
+            leaflets = [(item, rng.randint(1, 3)) for item in self.leaflets if rng.random() < 0.6]
+            answers = _answers(rng, kind)
+        return {
+            "outcome": outcome,
+            "method": Method.STAGGERED if n > 0 else method,
+            "started_at": start,
+            "ended_at": start + dt.timedelta(minutes=minutes),
+            "form_id": self.forms.get(kind) if outcome == Outcome.VISITED else None,
+            "answers": answers,
+            "topic_count": len(topics),
+            "leaflet_count": sum(q for _i, q in leaflets),
+            "client_uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
+            "payload_hash": hashlib.sha256(f"demo:{pk}:{n}".encode()).hexdigest(),
+            "present": present,
+            "topics": topics,
+            "leaflets": leaflets,
+        }
+
+
+def task_state(calls: list[dict[str, Any]]) -> tuple[str, int, bool, dt.datetime]:
+    """(state, attempts, retry off hours, last visit) of a task after its calls."""
+    state = OUTCOME_TO_STATE[Outcome(calls[-1]["outcome"])]
+    return state, len(calls), state == TaskState.RETRY, calls[-1]["ended_at"]
+
+
+@transaction.atomic
+def build_demo_visits(*, campaign: Campaign, org: Any, share: float = SHARE_CALLED) -> dict:
+    """The ORM path (SQLite): tasks from the real generation service, visits in bulk."""
+    created = sum(
+        tasks_generate(campaign=campaign, beat=beat, actor=None).created for beat in org.beats
+    )
+    planner = VisitPlanner(campaign, share)
+    tasks = VisitTask.objects.filter(campaign=campaign).order_by("pk")
+    visits: list[tuple[Visit, dict[str, Any]]] = []
+    states: dict[tuple, list[int]] = defaultdict(list)
+    for task in tasks.values_list(*TASK_COLUMNS):
+        calls = planner.calls(task)
+        if not calls:
+            continue
+        pk, beat_id, path, kind, place_id, team_id, _method = task
+        for call in calls:
+            fields = {k: v for k, v in call.items() if k not in ("present", "topics", "leaflets")}
+            visit = Visit(task_id=pk, campaign=campaign, beat_id=beat_id, unit_path=path, **fields)
+            visit.kind, visit.place_id, visit.team_id = kind, place_id, team_id
+            visits.append((visit, call))
+        states[task_state(calls)[:3]].append(pk)
+    _write_visits(campaign, visits)
+    _write_task_states(campaign, states)
+    visited = [
+        (v.pk, v.beat_id, v.task_id, v.client_uuid)
+        for v, _c in visits
+        if v.outcome == Outcome.VISITED
+    ]
+    raised = spot_findings(planner.rng, campaign, visited)
+    appointments(planner.rng, campaign, timezone.localdate())
+    return {
+        "tasks": tasks.count(),
+        "created": created,
+        "visits": len(visits),
+        "touched": sum(len(pks) for pks in states.values()),
+        "raised": raised,
+    }
+
+
+def _write_visits(campaign: Campaign, visits: list[tuple[Visit, dict[str, Any]]]) -> None:
+    Visit.objects.bulk_create([v for v, _c in visits], batch_size=2000)
     VisitMember.objects.bulk_create(
         (
             VisitMember(
-                visit=v,
-                personnel_id=p,
-                unit_path=v.unit_path,
-                campaign=campaign,
-                outcome=v.outcome,
+                visit=v, personnel_id=p, unit_path=v.unit_path, campaign=campaign, outcome=v.outcome
             )
-            for v, present, _t, _l in extras
-            for p in present
+            for v, call in visits
+            for p in call["present"]
         ),
         batch_size=5000,
     )
     VisitTopic.objects.bulk_create(
-        (VisitTopic(visit=v, item=t) for v, _p, ts, _l in extras for t in ts), batch_size=5000
-    )
-    VisitLeaflet.objects.bulk_create(
-        (VisitLeaflet(visit=v, item=i, quantity=q) for v, _p, _t, ls in extras for i, q in ls),
+        (VisitTopic(visit=v, item_id=t) for v, call in visits for t in call["topics"]),
         batch_size=5000,
     )
-    # Set-based: one UPDATE per (state, attempts) group, then the last call's time.
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for t in touched:
-        groups[(t.state, t.attempts, t.retry_off_hours)].append(t.pk)
-    for (state, attempts, retry), pks in groups.items():
+    VisitLeaflet.objects.bulk_create(
+        (
+            VisitLeaflet(visit=v, item_id=i, quantity=q)
+            for v, call in visits
+            for i, q in call["leaflets"]
+        ),
+        batch_size=5000,
+    )
+    TaskEvent.objects.bulk_create(
+        (
+            TaskEvent(task_id=v.task_id, action="visit", new=OUTCOME_TO_STATE[Outcome(v.outcome)])
+            for v, _c in visits
+        ),
+        batch_size=5000,
+    )
+    last_per_task = {v.task_id: v for v, _c in visits}
+    CorrectionRequest.objects.bulk_create(
+        CorrectionRequest(
+            visit=v,
+            task_id=v.task_id,
+            place_id=v.place_id,
+            beat_id=v.beat_id,
+            unit_path=v.unit_path,
+            reason=v.outcome,
+        )
+        for v in last_per_task.values()
+        if v.outcome in ADDRESS_PROBLEMS
+    )
+
+
+def _write_task_states(campaign: Campaign, states: dict[tuple, list[int]]) -> None:
+    """Set-based: one UPDATE per (state, attempts) group, then the last call's time."""
+    for (state, attempts, retry), pks in states.items():
         for i in range(0, len(pks), 900):
             VisitTask.objects.filter(pk__in=pks[i : i + 900]).update(
                 state=state, attempts=attempts, retry_off_hours=retry
@@ -210,37 +296,9 @@ def build_demo_visits(*, campaign: Campaign, org: Any, stdout: Any = None, scale
             .values("last")
         )
     )
-    TaskEvent.objects.bulk_create(
-        (
-            TaskEvent(task=v.task, action="visit", new=OUTCOME_TO_STATE[Outcome(v.outcome)])
-            for v in visits
-        ),
-        batch_size=5000,
-    )
-    last_per_task = {v.task_id: v for v in visits}
-    CorrectionRequest.objects.bulk_create(
-        CorrectionRequest(
-            visit=v,
-            task_id=v.task_id,
-            place_id=v.place_id,
-            beat_id=v.beat_id,
-            unit_path=v.unit_path,
-            reason=v.outcome,
-        )
-        for v in last_per_task.values()
-        if v.outcome in {Outcome.NOT_FOUND, Outcome.DEMOLISHED, Outcome.VACANT}
-    )
-    raised = _findings(rng, campaign, [v for v in visits if v.outcome == Outcome.VISITED])
-    _appointments(rng, campaign, today)
-    if stdout is not None:
-        stdout.write(
-            f"visits: {VisitTask.objects.filter(campaign=campaign).count()} tasks "
-            f"({created} new), {len(visits)} visits to {len(touched)} addresses, "
-            f"{raised} findings raised on visits"
-        )
 
 
-def _appointments(rng: random.Random, campaign: Campaign, today: dt.date) -> None:
+def appointments(rng: random.Random, campaign: Campaign, today: dt.date) -> None:
     """Some residents agreed a time (预约): today or in the next days, an hour's window; the
     nobody-home ones are tried at staggered hours (错时)."""
     VisitTask.objects.filter(campaign=campaign, state=TaskState.RETRY).update(
@@ -286,36 +344,37 @@ def _answers(rng: random.Random, kind: str) -> dict[str, Any]:
     return {}
 
 
-def _findings(rng: random.Random, campaign: Campaign, visited: list[Visit]) -> int:
-    """About one visit in thirty turns something up; at most a few hundred in the demo."""
+def spot_findings(rng: random.Random, campaign: Campaign, visited: list[tuple]) -> int:
+    """About one visit in thirty turns something up; at most a few hundred in the demo.
+    `visited`: (visit pk, beat id, task id, client uuid) of the visits that found someone in."""
     from zoufang.findings.models import FindingKind, Source
     from zoufang.findings.services import finding_create
+    from zoufang.org.models import Unit
 
     known = set(FindingKind.objects.filter(is_active=True).values_list("code", flat=True))
     pool = [(k, d) for k, d in SPOT_FINDINGS if k in known]
     if not pool:
         return 0
     chosen = [v for v in visited if rng.random() < 1 / 30][:300]
-    from zoufang.org.models import Unit
-
-    beats = Unit.objects.in_bulk({v.beat_id for v in chosen})
+    beats = Unit.objects.in_bulk({beat_id for _v, beat_id, _t, _u in chosen})
+    tasks = VisitTask.objects.select_related("place").in_bulk({t for _v, _b, t, _u in chosen})
     counts: dict[int, int] = defaultdict(int)
-    for visit in chosen:
+    for visit_pk, beat_id, task_id, client_uuid in chosen:
         kind, text = rng.choice(pool)
         finding_create(
             actor=None,
             kind_code=kind,
             description=text,
-            beat=beats[visit.beat_id],
+            beat=beats[beat_id],
             source=Source.VISIT,
             reporter_name="走访组",
-            place=visit.task.place,
-            place_text=visit.task.address,
-            client_uuid=uuid.uuid5(visit.client_uuid, "finding:0"),
-            visit_id=visit.pk,
+            place=tasks[task_id].place,
+            place_text=tasks[task_id].address,
+            client_uuid=uuid.uuid5(client_uuid, "finding:0"),
+            visit_id=visit_pk,
             campaign=campaign,
         )
-        counts[visit.pk] += 1
+        counts[visit_pk] += 1
     for pk, n in counts.items():
         Visit.objects.filter(pk=pk).update(finding_count=n)
     return len(chosen)

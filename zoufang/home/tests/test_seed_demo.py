@@ -27,7 +27,7 @@ def test_the_demo_city_is_xuchang_shaped_and_prints_a_login_per_role(db, tmp_pat
     counties = Unit.objects.filter(level=Unit.Level.COUNTY)
     assert {c.code: c.name[:2] for c in counties} == COUNTY_CODES
     assert Unit.objects.filter(level=Unit.Level.STATION).count() >= 30
-    assert Unit.objects.filter(level=Unit.Level.BEAT).count() >= 150
+    assert Unit.objects.filter(level=Unit.Level.BEAT).count() == 150  # scale 1: 150 beats
     assert 1300 <= Personnel.objects.count() <= 1700
     assert Team.objects.count() == Unit.objects.filter(level=Unit.Level.BEAT).count()
     campaign = Campaign.objects.current()

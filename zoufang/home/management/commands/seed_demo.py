@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
 
-from zoufang.campaigns.services import campaign_create_from_template
 from zoufang.core.roles import Role
-from zoufang.org.demo import build_demo_org
+from zoufang.home import demo
+from zoufang.home.demo import DEMO_DAY
 from zoufang.org.models import Department, Personnel, Unit, User
 
 LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins.txt"
@@ -24,13 +23,45 @@ LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins.txt"
 
 class Command(BaseCommand):
     help = (
-        "Build the deterministic Xuchang demo city (units, people, teams, campaign, …) and print "
-        "one login per role. Re-running keeps the city and issues fresh passwords; --reset rebuilds it."
+        "Build the deterministic Xuchang demo city (units, people, teams, campaign, registry, "
+        "visits, findings) and print one login per role. Re-running keeps the city and issues "
+        "fresh passwords; --reset rebuilds it. Each app builds its own part (see "
+        "zoufang.home.demo.STEPS); on PostgreSQL the registry and the visits are written with "
+        "COPY and set-based SQL."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--scale", type=int, default=1, help="multiply stations, beats and people"
+            "--scale",
+            type=int,
+            default=1,
+            help=(
+                "multiply the beats: scale N is N × 150 beats (30 stations of 5 beats each per "
+                "1×); the Xuchang-sized city is scale 20 (3,000 beats, about 1.4 M households, "
+                "4.4 M persons). Households per beat do not grow with the scale: 200–1,000 a "
+                "beat, communities more than villages; scale 1 is the small demo (200 a beat, "
+                "quick on SQLite) unless --households-per-beat is given"
+            ),
+        )
+        parser.add_argument(
+            "--households-per-beat",
+            type=int,
+            default=None,
+            help="give every beat this many households (default: realistic; 200 at scale 1)",
+        )
+        parser.add_argument(
+            "--realistic",
+            action="store_true",
+            help="realistic households per beat (200–1,000) even at scale 1",
+        )
+        parser.add_argument(
+            "--campaign-day",
+            type=int,
+            default=DEMO_DAY,
+            help=(
+                "today is this day of the campaign (default 11); about 3%% of the tasks are "
+                "called on per day passed (34%% on day 11, 90%% from day 30: a month of visits)"
+            ),
         )
         parser.add_argument("--reset", action="store_true", help="delete all data first")
         parser.add_argument("--quiet", action="store_true", help="do not print the logins")
@@ -38,36 +69,35 @@ class Command(BaseCommand):
             "--logins-file", type=Path, default=LOGINS_FILE, help="where to keep the logins"
         )
 
-    def handle(
-        self, *args: object, scale: int, reset: bool, quiet: bool, logins_file: Path, **opts: object
-    ) -> None:
+    def handle(self, *args: object, **opts: Any) -> None:
         started = time.monotonic()
-        if reset:
+        if opts["reset"]:
             call_command("flush", interactive=False, verbosity=0)
         if not Unit.objects.filter(level=Unit.Level.CITY).exists():
-            self._build(scale)
+            if opts["scale"] < 1 or opts["campaign_day"] < 1:
+                raise CommandError("--scale and --campaign-day are 1 or more")
+            ctx = demo.context(
+                stdout=self.stdout,
+                scale=opts["scale"],
+                households_per_beat=opts["households_per_beat"],
+                realistic=opts["realistic"],
+                campaign_day=opts["campaign_day"],
+            )
+            demo.run_steps(ctx)
+            if opts["verbosity"] > 1:
+                self.stdout.write(
+                    "seconds: " + ", ".join(f"{k} {v}" for k, v in ctx.seconds.items())
+                )
         logins = self._demo_users()
+        logins_file = opts["logins_file"]
         logins_file.write_text(_format_logins(logins), encoding="utf-8")
         logins_file.chmod(0o600)
         self.stdout.write(
             f"demo city: {Unit.objects.count()} units, {Personnel.objects.count()} people "
             f"({time.monotonic() - started:.1f}s)"
         )
-        if not quiet:
+        if not opts["quiet"]:
             self.stdout.write(_format_logins(logins))
-
-    def _build(self, scale: int) -> None:
-        today = timezone.localdate()
-        # Today falls in the concentrated-visiting phase (day 11 of the campaign).
-        campaign = campaign_create_from_template(start_date=today - dt.timedelta(days=10))
-        self.stdout.write(f"campaign: {campaign.name} {campaign.start_date} – {campaign.end_date}")
-        org = build_demo_org(campaign=campaign, scale=scale)
-        self.stdout.write(
-            f"org: {len(org.counties)} county bureaus, {len(org.stations)} stations, "
-            f"{len(org.beats)} beats, {len(org.people)} people, {len(org.teams)} teams"
-        )
-        for step in _later_steps():
-            step(campaign=campaign, org=org, stdout=self.stdout, scale=scale)
 
     @transaction.atomic
     def _demo_users(self) -> list[tuple[str, str, str, str]]:
@@ -141,27 +171,6 @@ class Command(BaseCommand):
         admin.save()
         logins.append(("admin", admin_password, "superuser", "Django admin"))
         return logins
-
-
-def _later_steps() -> list:
-    """Demo builders of the other apps, in dependency order. Each takes
-    (campaign, org, stdout, scale); an app that is not installed or has no demo module yet
-    is skipped."""
-    from importlib.util import find_spec
-
-    from django.apps import apps
-    from django.utils.module_loading import import_string
-
-    steps = []
-    for app_label, dotted in [
-        ("registry", "zoufang.registry.demo.build_demo_registry"),
-        ("findings", "zoufang.findings.demo.build_demo_findings"),
-        ("visits", "zoufang.visits.demo.build_demo_visits"),
-    ]:
-        module = dotted.rsplit(".", 1)[0]
-        if apps.is_installed(f"zoufang.{app_label}") and find_spec(module) is not None:
-            steps.append(import_string(dotted))
-    return steps
 
 
 def _format_logins(logins: list[tuple[str, str, str, str]]) -> str:
