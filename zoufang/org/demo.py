@@ -10,10 +10,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from faker import Faker
 
-from zoufang.campaigns.models import Campaign
 from zoufang.org.models import Department, Personnel, Team, TeamMember, Unit
 
 CITY = ("411000", "许昌市公安局")
@@ -173,7 +172,8 @@ def build(ctx: Any) -> None:
 
 
 @transaction.atomic
-def build_demo_org(*, campaign: Campaign, scale: int = 1, seed: int = 411000) -> DemoOrg:
+# `campaign` is a campaigns.Campaign; org sits below campaigns in the layers and does not import it.
+def build_demo_org(*, campaign: models.Model, scale: int = 1, seed: int = 411000) -> DemoOrg:
     """Six county bureaus; per county, scale × its stations, each with 5 beats (so scale N
     is N × 150 beats) and their people; one visit team per beat."""
     rng = random.Random(seed)
@@ -283,7 +283,7 @@ def _beat_people(
             people.add(auxiliary, Personnel.Post.AUXILIARY, station, deployed=beat, years=(1, 9))
 
 
-def _build_teams(org: DemoOrg, campaign: Campaign, rng: random.Random) -> None:
+def _build_teams(org: DemoOrg, campaign: models.Model, rng: random.Random) -> None:
     """One team per beat: its community officer, the desk officers and auxiliaries sent down.
     About one team in ten breaks a rule, as real rosters do, so the warnings have work."""
     by_beat: dict[int, list[Personnel]] = {}
