@@ -63,9 +63,9 @@ def regions() -> Regions:
             province = m[2]
             for name in _names(m[3]):
                 provinces[name] = province
-                provinces[re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$", "", name)] = (
-                    province
-                )
+                provinces[
+                    re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$", "", name)
+                ] = province
             continue
         code = province + m[2]
         found = [n for n in _names(m[3]) if n and n not in _NOT_PLACES]
@@ -202,7 +202,9 @@ class Address:
 
 
 def _hint() -> str:
-    return _("write it as 文峰路123号4号楼2单元301室 or 丁庄村3组12号, or use the columns 街路巷、门牌号、楼栋、单元、房号")
+    return _(
+        "write it as 文峰路123号4号楼2单元301室 or 丁庄村3组12号, or use the columns 街路巷、门牌号、楼栋、单元、房号"
+    )
 
 
 def _unread(rest: str) -> norm.Bad:
