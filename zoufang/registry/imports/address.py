@@ -158,9 +158,10 @@ N = r"[0-9]+"
 NUM = r"[0-9]+(?:[-之][0-9]+)?[A-Za-z]?"
 # A name's characters: no digit and none of the words that end or follow a name.
 NAME = rf"(?:(?![号楼栋幢座单元室层户组路街巷])[{H}])"
+TOWN = rf"(?:(?![号楼栋幢座单元室层户组])[{H}])"  # 西大街街道: a town may be named by a street
 _GRAMMAR = re.compile(
     rf"""
-    (?P<town>{NAME}{{1,8}}?(?:街道办事处|街道|镇|乡))?
+    (?P<town>{TOWN}{{1,8}}?(?:街道办事处|街道|镇|乡))?
     (?:(?P<village>{NAME}{{1,10}}?(?:社区居委会|居委会|村委会|村民委员会|社区|村))
        (?:(?P<group>{N})(?:村民小组|村民组|组|队))?
        (?:(?P<vnumber>{NUM})号)?)?
