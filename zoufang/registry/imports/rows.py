@@ -289,7 +289,14 @@ def _parsed(
         return default
 
 
+# A house used for business (经营) is none of the registry's uses: the word is kept as an
+# extra field and the use left to the registry's default, not guessed.
+BUSINESS_USE_WORDS = frozenset({"经营", "经营用房", "商用", "营业"})
+
+
 def prepare_household(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
+    if norm.clean_compact(v.get("use")) in BUSINESS_USE_WORDS:
+        v = {**v, EXTRA + "房屋用途": v["use"], "use": None}
     place = _place_part(ctx, v, reject, dwelling=True)
     ident = _id_part(ctx, v, reject)
     phone = _phone_part(ctx, v, "phone", reject)
