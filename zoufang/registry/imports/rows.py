@@ -162,8 +162,12 @@ def _place_part(
         return ctx.last_place[1]
     del dwelling  # the same address parts for every kind of place
     full = norm.clean_text(v.get("full_address"))
-    if full and not any(v.get(k) not in (None, "") for k in _SPLIT_KEYS):
+    split = any(v.get(k) not in (None, "") for k in _SPLIT_KEYS)
+    if full and not split:
         part = _text_place(ctx, v, full, reject)
+    elif not split and "full_address" in v and not any(k in v for k in _SPLIT_KEYS):
+        reject("full_address", "", _("The address is missing."))
+        part = None
     else:  # the split columns win; the full text stays the residents' address text
         part = _split_place(ctx, v, reject)
     if part is not None:
