@@ -38,7 +38,9 @@ class Regions:
     short_prefectures: dict[str, str]  # 许昌 -> 4110: only before a county name
     counties: dict[str, frozenset[str]]  # name -> 6-digit codes (a name may repeat)
     names: dict[str, frozenset[str]]  # 6-digit code -> its names over the years
-    longest: int
+    # The first two characters of every name -> the lengths of the names starting so (longest
+    # first): most addresses' first characters start no name, and are passed over at once.
+    lengths: dict[str, tuple[int, ...]]
 
 
 def _names(field: str) -> list[str]:
@@ -81,14 +83,16 @@ def regions() -> Regions:
         for name in found:
             if len(name) > 2 or not name.endswith("区"):  # 城区, 东区: words, not only places
                 counties.setdefault(name, set()).add(code)
-    longest = max(len(n) for n in (*provinces, *prefectures, *counties))
+    lengths: dict[str, set[int]] = {}
+    for name in (*provinces, *prefectures, *short_prefectures, *counties):
+        lengths.setdefault(name[:2], set()).add(len(name))
     return Regions(
         provinces,
         prefectures,
         short_prefectures,
         {k: frozenset(v) for k, v in counties.items()},
         {k: frozenset(v) for k, v in names.items()},
-        longest,
+        {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
     )
 
 
@@ -102,10 +106,10 @@ def county_names(code: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _longest(text: str, pos: int, names: dict, limit: int) -> str:
-    for end in range(min(len(text), pos + limit), pos + 1, -1):
-        if text[pos:end] in names:
-            return text[pos:end]
+def _longest(text: str, pos: int, names: dict, lengths: dict[str, tuple[int, ...]]) -> str:
+    for n in lengths.get(text[pos : pos + 2], ()):
+        if text[pos : pos + n] in names:
+            return text[pos : pos + n]
     return ""
 
 
@@ -121,20 +125,20 @@ def split_prefix(text: str) -> Prefix:
     A county name wins over a prefecture's short name (许昌县 is not 许昌 + 县)."""
     reg = regions()
     pos = 0
-    name = _longest(text, pos, reg.provinces, reg.longest)
-    if name and not _longest(text, pos, reg.counties, reg.longest):
+    name = _longest(text, pos, reg.provinces, reg.lengths)
+    if name and not _longest(text, pos, reg.counties, reg.lengths):
         pos += len(name)
     prefecture = ""
-    name = _longest(text, pos, reg.prefectures, reg.longest)
+    name = _longest(text, pos, reg.prefectures, reg.lengths)
     if name:  # 许昌市 was also a county-level city once: as a prefix it is the prefecture
         prefecture = reg.prefectures[name]
         pos += len(name)
-    elif not _longest(text, pos, reg.counties, reg.longest):
-        name = _longest(text, pos, reg.short_prefectures, reg.longest)
-        if name and _longest(text, pos + len(name), reg.counties, reg.longest):
+    elif not _longest(text, pos, reg.counties, reg.lengths):
+        name = _longest(text, pos, reg.short_prefectures, reg.lengths)
+        if name and _longest(text, pos + len(name), reg.counties, reg.lengths):
             prefecture = reg.short_prefectures[name]
             pos += len(name)
-    county = _longest(text, pos, reg.counties, reg.longest)
+    county = _longest(text, pos, reg.counties, reg.lengths)
     pos += len(county)
     return Prefix(prefecture, county, text[pos:])
 
@@ -225,7 +229,9 @@ def parse_address(value: str) -> Address:
     if not text:
         raise norm.Bad(_("The address is missing."))
     compact = text.replace("（", "(").replace("）", ")")
-    compact = re.sub(r"\([^)]*\)", "", compact).replace("#", "号").replace("－", "-")
+    if "(" in compact:
+        compact = re.sub(r"\([^)]*\)", "", compact)
+    compact = compact.replace("#", "号")
     prefix = split_prefix(compact)
     rest = _CN_NUMBER.sub(lambda m: _cn_to_int(m[1]), prefix.rest)
     if not rest:

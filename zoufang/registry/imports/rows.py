@@ -53,6 +53,7 @@ class Context:
         self.now = timezone.now()
         self._outside: dict[str, bool] | None = None
         self.last_place: tuple[tuple, tuple | None] = ((), None)  # see _place_part
+        self.extra_keys: tuple[str, ...] | None = None  # see _extra
         self.roads = self._known_roads() if self.default_beat is None else {}
 
     def _known_roads(self) -> dict[tuple[str, str], list[tuple[int, str, str]]]:
@@ -157,7 +158,7 @@ def _place_part(
 ) -> tuple | None:
     # The rows of one dwelling usually follow each other: the same raw address cells give
     # the same place part, so it is worked out once (only for an address that was accepted).
-    raw = tuple(v.get(k) for k in _PLACE_KEYS)
+    raw = tuple(map(v.get, _PLACE_KEYS))
     if raw == ctx.last_place[0]:
         return ctx.last_place[1]
     del dwelling  # the same address parts for every kind of place
@@ -212,14 +213,17 @@ _SPLIT_KEYS = ("road", "house_number", "building", "entrance", "room", "address_
 _PLACE_KEYS = ("beat", *_SPLIT_KEYS, "full_address")
 
 
-def _extra(v: dict[str, Any]) -> str | None:
-    """The row's extra fields (columns the registry has no place for) as JSON, or None."""
-    found = {}
-    for key, value in v.items():
-        if key.startswith(EXTRA):
-            text = norm.clean_text(value)
-            if text:
-                found[key[len(EXTRA) :]] = text[:255]
+def _extra(ctx: Context, v: dict[str, Any], kept: dict[str, str] | None) -> str | None:
+    """The row's extra fields (columns the registry has no place for, and `kept` values the
+    registry has no word for) as JSON, or None."""
+    keys = ctx.extra_keys
+    if keys is None:  # the file's extra columns: the same keys in every row of a job
+        keys = ctx.extra_keys = tuple(k for k in v if k.startswith(EXTRA))
+    found = dict(kept or {})
+    for key in keys:
+        text = norm.clean_text(v.get(key))
+        if text:
+            found[key[len(EXTRA) :]] = text[:255]
     return json.dumps(found, ensure_ascii=False, sort_keys=True) if found else None
 
 
@@ -299,8 +303,10 @@ BUSINESS_USE_WORDS = frozenset({"经营", "经营用房", "商用", "营业"})
 
 
 def prepare_household(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
+    kept = None
     if norm.clean_compact(v.get("use")) in BUSINESS_USE_WORDS:
-        v = {**v, EXTRA + "房屋用途": v["use"], "use": None}
+        kept = {"房屋用途": norm.clean_text(v["use"])}
+        v = {**v, "use": None}
     place = _place_part(ctx, v, reject, dwelling=True)
     ident = _id_part(ctx, v, reject)
     phone = _phone_part(ctx, v, "phone", reject)
@@ -332,7 +338,7 @@ def prepare_household(ctx: Context, v: dict[str, Any], reject: Callable) -> tupl
         actual[:255],
         separated,
         living_since,
-        _extra(v),
+        _extra(ctx, v, kept),
     )
 
 
