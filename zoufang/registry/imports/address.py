@@ -212,6 +212,13 @@ def _hint() -> str:
     )
 
 
+def _no_road(text: str) -> norm.Bad:
+    return norm.Bad(
+        _("The address “%(text)s” names no road, village or compound: %(hint)s.")
+        % {"text": text, "hint": _hint()}
+    )
+
+
 def _unread(rest: str) -> norm.Bad:
     m = _GRAMMAR.match(rest)
     read = rest[: m.end()] if m else ""
@@ -235,10 +242,7 @@ def parse_address(value: str) -> Address:
     prefix = split_prefix(compact)
     rest = _CN_NUMBER.sub(lambda m: _cn_to_int(m[1]), prefix.rest)
     if not rest:
-        raise norm.Bad(
-            _("The address “%(text)s” names no road, village or compound: %(hint)s.")
-            % {"text": text, "hint": _hint()}
-        )
+        raise _no_road(text)
     m = _GRAMMAR.fullmatch(rest)
     if m is None:
         raise _unread(rest)
@@ -259,10 +263,7 @@ def parse_address(value: str) -> Address:
         if g["cnumber"]:
             number = f"{number}{g['cnumber']}号" if number else g["cnumber"]
     if not road:
-        raise norm.Bad(
-            _("The address “%(text)s” names no road, village or compound: %(hint)s.")
-            % {"text": text, "hint": _hint()}
-        )
+        raise _no_road(text)
     room = g["r3"] or g["room"] or ""
     building, entrance = g["b3"] or g["building"] or "", g["e3"] or g["entrance"] or ""
     if room and not (number or building or entrance or g["floor"]) and g["rsuf"] in (None, "号"):
