@@ -96,6 +96,7 @@ def regions() -> Regions:
     )
 
 
+@lru_cache(maxsize=4096)
 def county_names(code: str) -> frozenset[str]:
     """The names a county-level unit's GB/T 2260 code has had (魏都区 for 411002; 建安区 and
     许昌县 for 411003)."""

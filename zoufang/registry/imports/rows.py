@@ -145,8 +145,10 @@ def _check_county(addr: Address, path: str) -> None:
         raise norm.Bad(
             _("The address %(text)s is in another city than the beat.") % {"text": addr.text}
         )
+    if not addr.county:
+        return
     names = county_names(code)
-    if addr.county and addr.county not in names:
+    if addr.county not in names:
         raise norm.Bad(
             _("The address names %(county)s, but the beat is in %(ours)s.")
             % {"county": addr.county, "ours": "、".join(sorted(names)) or code}
@@ -219,6 +221,8 @@ def _extra(ctx: Context, v: dict[str, Any], kept: dict[str, str] | None) -> str 
     keys = ctx.extra_keys
     if keys is None:  # the file's extra columns: the same keys in every row of a job
         keys = ctx.extra_keys = tuple(k for k in v if k.startswith(EXTRA))
+    if not keys and not kept:
+        return None
     found = dict(kept or {})
     for key in keys:
         text = norm.clean_text(v.get(key))
