@@ -56,3 +56,17 @@ def test_the_fulltext_roster_imports_and_refuses_only_its_bad_addresses(tree):
     assert set(person.extra) >= {"民族", "居住人数", "登记日期"}
     kept = [p.extra.get("房屋用途") for p in Person.objects.exclude(extra=None)]
     assert "经营" in kept  # a use the registry has no word for stays on the record
+
+
+def test_the_command_line_says_which_columns_it_read(tree, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    sample = tmp_path / "roster.xlsx"
+    sample.write_bytes(SAMPLE.read_bytes())
+    out = StringIO()
+    call_command("import_registry", str(sample), "--unit", tree.beat_a.code, stdout=out)
+    text = out.getvalue()
+    assert "kept as extra fields (民族、居住人数、登记日期)" in text
+    assert "ignored (序号、性别)" in text
