@@ -68,5 +68,5 @@ def test_the_command_line_says_which_columns_it_read(tree, tmp_path):
     out = StringIO()
     call_command("import_registry", str(sample), "--unit", tree.beat_a.code, stdout=out)
     text = out.getvalue()
-    assert "kept as extra fields (民族、居住人数、登记日期)" in text
+    assert "columns: 6 recognised, 3 kept as extra fields (民族、居住人数、登记日期)" in text
     assert "ignored (序号、性别)" in text
