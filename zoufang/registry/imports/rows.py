@@ -34,6 +34,7 @@ class Context:
         self.beat_names: dict[str, tuple[int, str, str] | None] = {}
         # Community and village names as addresses spell them (丁庄村委会 -> 丁庄村).
         self.villages: dict[str, list[tuple[int, str, str]]] = {}
+        self.village_of: dict[str, str] = {}  # beat code -> its name as addresses spell it
         for pk, code, name, path in Unit.objects.filter(
             level=Unit.Level.BEAT, path__startswith=self.path
         ).values_list("pk", "code", "name", "path"):
@@ -41,6 +42,7 @@ class Context:
             # A name shared by two beats of the subtree is ambiguous: the code is needed.
             self.beat_names[name] = None if name in self.beat_names else (pk, code, path)
             self.villages.setdefault(beat_village_key(name), []).append((pk, code, path))
+            self.village_of[code] = beat_village_key(name)
         self.default_beat = self.beats.get(unit.code) if unit.level == Unit.Level.BEAT else None
         # Every other unit, so that preparing rows never touches the database (it runs in a
         # reader thread): a code or name found here is outside the job's subtree.
@@ -101,6 +103,15 @@ class Context:
         job's beat), else found by the address; its county checked against the prefix."""
         if norm.clean_text(cell) or self.default_beat is not None:
             beat = self.resolve_beat(cell)
+            named = addr.village
+            if (
+                named
+                and named != self.village_of.get(beat[1])
+                and (named in self.villages or named in self.elsewhere)
+            ):
+                raise norm.Bad(
+                    _("The address names %(name)s, another beat than this row's.") % {"name": named}
+                )
         else:
             beat = self._beat_by_address(addr)
         _check_county(addr, beat[2])

@@ -207,3 +207,19 @@ def test_the_job_page_says_which_columns_were_read(tree, write_csv, ids, officer
     text = page.content.decode()
     assert "文化程度" in text
     assert "住址 → 现住址" in text
+
+
+def test_an_address_naming_another_beat_is_not_put_into_the_jobs_beat(tree, write_csv, ids):
+    path = write_csv(
+        [
+            ["姓名", "身份证号", "现住址"],
+            ["甲", ids(), "魏都区七里店社区八一路5号"],  # a sibling beat of the same station
+            ["乙", ids(), "丁庄村3组12号"],  # a beat of another county
+            ["丙", ids(), "文峰社区文峰路8号"],  # the job's own beat
+        ]
+    )
+    job = run(path, tree.beat_a)
+    assert (job.accepted, job.rejected) == (1, 2), reasons(job)
+    assert "七里店社区" in reasons(job)[2]
+    assert "丁庄村" in reasons(job)[3]
+    assert list(Place.objects.values_list("road", "house_number")) == [("文峰路", "8")]
