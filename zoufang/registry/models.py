@@ -231,6 +231,9 @@ class Person(TimeStampedModel):
         _("relation to householder"), max_length=12, choices=Relation.choices, blank=True
     )
     living_since = models.DateField(_("living here since"), null=True, blank=True)
+    # Columns of an imported roster the registry has no field for (民族, 工作单位, 居住人数 …),
+    # by their header: kept, shown on the person's page, never dropped.
+    extra = models.JSONField(_("extra fields"), null=True, blank=True)
     unit_path = PathField(_("beat path"), editable=False)
 
     objects = PersonQuerySet.as_manager()
@@ -495,6 +498,9 @@ class ImportJob(TimeStampedModel):
     # Data rows up to this file row number are in the registry (batches commit one by one).
     committed_through_row = models.PositiveIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
+    # How the file's header was read: {"recognised": [[header, template label], …],
+    # "extra": [header, …] (kept on the person), "ignored": [header, …]}.
+    columns = models.JSONField(_("columns read"), default=dict, blank=True)
     report_path = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -138,7 +138,8 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         job.save()
         return job
     job.total_rows = max(0, _count_rows(path) - table.header_row)
-    job.save(update_fields=["total_rows", "updated_at"])
+    job.columns = table.columns
+    job.save(update_fields=["total_rows", "columns", "updated_at"])
     ctx = Context(job.unit, scope_path)
     # Key persons and key items attach to stored persons and places: their own loader.
     loader_class = KeyRecordLoader if job.kind in KeyRecordLoader.kinds else PlaceLoader

@@ -17,8 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from zoufang.registry import normalize as norm
-from zoufang.registry.imports.specs import Column, header_key
+from zoufang.registry.imports.headers import match_header
+from zoufang.registry.imports.specs import Column, keeps_extras
 
 HEADER_SCAN_ROWS = 30
 
@@ -33,6 +33,7 @@ class Table:
     mapping: dict[int, str]  # column index -> column key
     rows: Iterator[tuple[int, Sequence[Any]]]  # (file row number, cells) after the header
     unknown_headers: list[str] = field(default_factory=list)
+    columns: dict[str, list] = field(default_factory=dict)  # headers.HeaderMatch.report
 
 
 def sniff(path: Path) -> str:
@@ -122,11 +123,8 @@ def open_table(path: Path, columns: Sequence[Column]) -> Table:
     kind = sniff(path)
     rows = _csv_rows(path) if kind == "csv" else _excel_rows(path)
     try:
-        lookup: dict[str, str] = {}
-        for col in columns:
-            for name in (col.label, col.key, *col.synonyms):
-                lookup.setdefault(header_key(name), col.key)
         required = {c.key for c in columns if c.required}
+        extras = keeps_extras(columns)
         seen_any = False
         for number, row in rows:
             if number > HEADER_SCAN_ROWS:
@@ -134,16 +132,10 @@ def open_table(path: Path, columns: Sequence[Column]) -> Table:
             if is_blank(row):
                 continue
             seen_any = True
-            mapping: dict[int, str] = {}
-            unknown = []
-            for index, cell in enumerate(row):
-                key = lookup.get(header_key(cell)) if cell not in (None, "") else None
-                if key and key not in mapping.values():
-                    mapping[index] = key
-                elif cell not in (None, ""):
-                    unknown.append(norm.clean_text(cell))
-            if required <= set(mapping.values()):
-                return Table(header_row=number, mapping=mapping, rows=rows, unknown_headers=unknown)
+            found = match_header(row, tuple(columns), extras=extras)
+            if required <= set(found.mapping.values()):
+                unknown = found.extra + found.ignored
+                return Table(number, found.mapping, rows, unknown, found.report())
     except UnicodeDecodeError as exc:
         raise ImportFileError(_("This file is not a spreadsheet (xlsx or csv).")) from exc
     except csv.Error as exc:

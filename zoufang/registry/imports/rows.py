@@ -5,16 +5,20 @@ no database access here (`Context` loads what it needs up front).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.core.scope import Scope
 from zoufang.org.models import Unit
 from zoufang.registry import normalize as norm
 from zoufang.registry.crypto import Sealer
 from zoufang.registry.fields import ORG_FLAG_FIELDS
+from zoufang.registry.imports.address import Address, beat_village_key, county_names, parse_address
+from zoufang.registry.imports.headers import EXTRA
 from zoufang.registry.models import Household, KeyItem, KeyPerson, Person, Place, compose_address
 
 
@@ -28,12 +32,17 @@ class Context:
         self.path = unit.path if unit.path.startswith(scope_path) else scope_path
         self.beats: dict[str, tuple[int, str, str]] = {}
         self.beat_names: dict[str, tuple[int, str, str] | None] = {}
+        # Community and village names as addresses spell them (丁庄村委会 -> 丁庄村).
+        self.villages: dict[str, list[tuple[int, str, str]]] = {}
+        self.village_of: dict[str, str] = {}  # beat code -> its name as addresses spell it
         for pk, code, name, path in Unit.objects.filter(
             level=Unit.Level.BEAT, path__startswith=self.path
         ).values_list("pk", "code", "name", "path"):
             self.beats[code] = (pk, code, path)
             # A name shared by two beats of the subtree is ambiguous: the code is needed.
             self.beat_names[name] = None if name in self.beat_names else (pk, code, path)
+            self.villages.setdefault(beat_village_key(name), []).append((pk, code, path))
+            self.village_of[code] = beat_village_key(name)
         self.default_beat = self.beats.get(unit.code) if unit.level == Unit.Level.BEAT else None
         # Every other unit, so that preparing rows never touches the database (it runs in a
         # reader thread): a code or name found here is outside the job's subtree.
@@ -46,6 +55,28 @@ class Context:
         self.now = timezone.now()
         self._outside: dict[str, bool] | None = None
         self.last_place: tuple[tuple, tuple | None] = ((), None)  # see _place_part
+        self.extra_keys: tuple[str, ...] | None = None  # see _extra
+        self.roads = self._known_roads() if self.default_beat is None else {}
+
+    def _known_roads(self) -> dict[tuple[str, str], list[tuple[int, str, str]]]:
+        """Road and number -> the beats the registry already has them in: how a file for many
+        beats finds the beat of an address that names no community (most urban ones)."""
+        from zoufang.registry.models import Place
+
+        by_pk = {beat[0]: beat for beat in self.beats.values()}
+        roads: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+        rows = (
+            Place.objects.filter(Scope(path=self.path).q("unit_path"))
+            .exclude(road="")
+            .values_list("road", "house_number", "beat_id")
+            .distinct()
+        )
+        for road, number, beat_id in rows.iterator(chunk_size=5000):
+            if beat_id in by_pk:
+                found = roads.setdefault((road, number), [])
+                if by_pk[beat_id] not in found:
+                    found.append(by_pk[beat_id])
+        return roads
 
     def resolve_beat(self, value: Any) -> tuple[int, str, str]:
         text = norm.clean_text(value)
@@ -67,15 +98,98 @@ class Context:
             raise norm.Bad(_("This beat is outside your jurisdiction."))
         raise norm.Bad(_("Unknown beat: %(v)s") % {"v": text})
 
+    def beat_of_address(self, cell: Any, addr: Address) -> tuple[int, str, str]:
+        """The beat of a full-text address: the beat column's when the file has one (or the
+        job's beat), else found by the address; its county checked against the prefix."""
+        if norm.clean_text(cell) or self.default_beat is not None:
+            beat = self.resolve_beat(cell)
+            named = addr.village
+            if (
+                named
+                and named != self.village_of.get(beat[1])
+                and (named in self.villages or named in self.elsewhere)
+            ):
+                raise norm.Bad(
+                    _("The address names %(name)s, another beat than this row's.") % {"name": named}
+                )
+        else:
+            beat = self._beat_by_address(addr)
+        _check_county(addr, beat[2])
+        return beat
+
+    def _beat_by_address(self, addr: Address) -> tuple[int, str, str]:
+        def in_county(beats: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+            if not addr.county:
+                return beats
+            return [b for b in beats if addr.county in county_names(_county_code(b[2]))]
+
+        found = in_county(self.roads.get((addr.road, addr.house_number), []))
+        if len(found) == 1:
+            return found[0]
+        if addr.village:
+            named = in_county(self.villages.get(addr.village, []))
+            if len(named) == 1:
+                return named[0]
+            if len(named) > 1:
+                raise norm.Bad(_("Two beats have this name; give the beat code."))
+            if addr.village in self.elsewhere or beat_village_key(addr.village) in self.elsewhere:
+                raise norm.Bad(_("%(name)s is outside your jurisdiction.") % {"name": addr.village})
+        raise norm.Bad(
+            _(
+                "The beat of this address cannot be found: the registry has no address "
+                "%(road)s %(number)s in your jurisdiction yet and the address names no "
+                "community or village of it. Add a column 社区编码 with the beat code."
+            )
+            % {"road": addr.road, "number": addr.house_number}
+        )
+
+
+def _county_code(path: str) -> str:
+    """A beat's county-level unit code (the GB/T 2260 code of its district or county)."""
+    parts = path.split("/")
+    return parts[1] if len(parts) > 2 else ""
+
+
+def _check_county(addr: Address, path: str) -> None:
+    code = _county_code(path)
+    if addr.prefecture and not code.startswith(addr.prefecture):
+        raise norm.Bad(
+            _("The address %(text)s is in another city than the beat.") % {"text": addr.text}
+        )
+    if not addr.county:
+        return
+    names = county_names(code)
+    if addr.county not in names:
+        raise norm.Bad(
+            _("The address names %(county)s, but the beat is in %(ours)s.")
+            % {"county": addr.county, "ours": "、".join(sorted(names)) or code}
+        )
+
 
 def _place_part(
     ctx: Context, v: dict[str, Any], reject: Callable, *, dwelling: bool
 ) -> tuple | None:
     # The rows of one dwelling usually follow each other: the same raw address cells give
     # the same place part, so it is worked out once (only for an address that was accepted).
-    raw = tuple(v.get(k) for k in _PLACE_KEYS)
+    raw = tuple(map(v.get, _PLACE_KEYS))
     if raw == ctx.last_place[0]:
         return ctx.last_place[1]
+    del dwelling  # the same address parts for every kind of place
+    full = norm.clean_text(v.get("full_address"))
+    split = any(v.get(k) not in (None, "") for k in _SPLIT_KEYS)
+    if full and not split:
+        part = _text_place(ctx, v, full, reject)
+    elif not split and "full_address" in v and not any(k in v for k in _SPLIT_KEYS):
+        reject("full_address", "", _("The address is missing."))
+        part = None
+    else:  # the split columns win; the full text stays the residents' address text
+        part = _split_place(ctx, v, reject)
+    if part is not None:
+        ctx.last_place = (raw, part)
+    return part
+
+
+def _split_place(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
     try:
         beat_id, beat_code, path = ctx.resolve_beat(v.get("beat"))
     except norm.Bad as exc:
@@ -92,13 +206,40 @@ def _place_part(
         return None
     address = compose_address(road, number, building, entrance, room)
     code = code or norm.address_code(beat_code, road, number, building, entrance, room)
-    del dwelling  # the same address parts for every kind of place
-    part = (beat_id, path, code, road, number, building, entrance, room, address)
-    ctx.last_place = (raw, part)
-    return part
+    return (beat_id, path, code, road, number, building, entrance, room, address)
 
 
-_PLACE_KEYS = ("beat", "road", "house_number", "building", "entrance", "room", "address_code")
+def _text_place(ctx: Context, v: dict[str, Any], full: str, reject: Callable) -> tuple | None:
+    """The place of a row whose address is one text (imports.address)."""
+    try:
+        addr = parse_address(full)
+        beat_id, beat_code, path = ctx.beat_of_address(v.get("beat"), addr)
+    except norm.Bad as exc:
+        reject("full_address", full, str(exc))
+        return None
+    parts = addr.parts
+    code = norm.address_code(beat_code, *parts)
+    return (beat_id, path, code, *parts, compose_address(*parts))
+
+
+_SPLIT_KEYS = ("road", "house_number", "building", "entrance", "room", "address_code")
+_PLACE_KEYS = ("beat", *_SPLIT_KEYS, "full_address")
+
+
+def _extra(ctx: Context, v: dict[str, Any], kept: dict[str, str] | None) -> str | None:
+    """The row's extra fields (columns the registry has no place for, and `kept` values the
+    registry has no word for) as JSON, or None."""
+    keys = ctx.extra_keys
+    if keys is None:  # the file's extra columns: the same keys in every row of a job
+        keys = ctx.extra_keys = tuple(k for k in v if k.startswith(EXTRA))
+    if not keys and not kept:
+        return None
+    found = dict(kept or {})
+    for key in keys:
+        text = norm.clean_text(v.get(key))
+        if text:
+            found[key[len(EXTRA) :]] = text[:255]
+    return json.dumps(found, ensure_ascii=False, sort_keys=True) if found else None
 
 
 def _id_part(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
@@ -171,7 +312,16 @@ def _parsed(
         return default
 
 
+# A house used for business (经营) is none of the registry's uses: the word is kept as an
+# extra field and the use left to the registry's default, not guessed.
+BUSINESS_USE_WORDS = frozenset({"经营", "经营用房", "商用", "营业"})
+
+
 def prepare_household(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
+    kept = None
+    if norm.clean_compact(v.get("use")) in BUSINESS_USE_WORDS:
+        kept = {"房屋用途": norm.clean_text(v["use"])}
+        v = {**v, "use": None}
     place = _place_part(ctx, v, reject, dwelling=True)
     ident = _id_part(ctx, v, reject)
     phone = _phone_part(ctx, v, "phone", reject)
@@ -186,7 +336,7 @@ def prepare_household(ctx: Context, v: dict[str, Any], reject: Callable) -> tupl
     if place is None or ident is None or not name:
         return None
     registered = norm.clean_text(v.get("registered_address"))
-    actual = norm.clean_text(v.get("actual_address"))
+    actual = norm.clean_text(v.get("actual_address")) or norm.clean_text(v.get("full_address"))
     separated = norm.is_separated(registered, actual or place[-1])
     return (
         *place,
@@ -203,6 +353,7 @@ def prepare_household(ctx: Context, v: dict[str, Any], reject: Callable) -> tupl
         actual[:255],
         separated,
         living_since,
+        _extra(ctx, v, kept),
     )
 
 

@@ -29,16 +29,13 @@ class Column:
     synonyms: tuple[str, ...] = ()
     required: bool = False
     example: str = ""
+    # Words that name the column wherever they stand in a header (imports.headers).
+    words: tuple[str, ...] = ()
 
 
-def header_key(text: object) -> str:
-    value = norm.clean_text(text).replace(" ", "").lower()
-    for ch in "*＊:：":
-        value = value.replace(ch, "")
-    for open_, close in (("(", ")"), ("[", "]"), ("【", "】")):
-        if open_ in value and value.endswith(close):
-            value = value[: value.index(open_)]
-    return value
+def keeps_extras(columns: Sequence[Column]) -> bool:
+    """Household files keep the columns the registry has no place for, on the person."""
+    return any(c.key == "registered_address" for c in columns)
 
 
 @dataclass
@@ -85,22 +82,54 @@ ADDRESS_COLUMNS = (
         "社区编码",
         ("警务区编码", "社区代码", "所属社区", "社区", "社区名称", "责任区", "社区/村", "村(社区)"),
         example="411002001001",
+        words=(
+            "社区编码",
+            "社区代码",
+            "警务区",
+            "责任区",
+            "所属社区",
+            "社区名称",
+            "村社区",
+            "所属村",
+        ),
     ),
-    Column("address_code", "地址编码", ("标准地址编码", "地址代码", "门楼牌编码")),
+    Column(
+        "address_code",
+        "地址编码",
+        ("标准地址编码", "地址代码", "门楼牌编码"),
+        words=("地址编码", "地址代码", "门楼牌编码", "地址码"),
+    ),
     Column(
         "road",
         "街路巷",
         ("道路", "街道", "路名", "街路巷名称", "道路名称", "街路"),
         example="文峰路",
+        words=("街路巷", "道路", "路名", "街路"),
     ),
-    Column("house_number", "门牌号", ("门牌", "门牌号码", "号"), example="12"),
+    Column("house_number", "门牌号", ("门牌", "门牌号码", "号"), example="12", words=("门牌",)),
+)
+
+# The address as one text (现住址 许昌市魏都区文峰路123号4号楼2单元301室), read by
+# imports.address when the file has no split address columns; kept as the residents' actual
+# address text either way.
+FULL_ADDRESS_COLUMN = Column(
+    "full_address",
+    "现住址",
+    ("居住地址", "详细地址", "住址", "家庭住址", "现居住地址", "现住地址", "地址", "居住地"),
+    words=("住址", "地址", "居住地", "现居地"),
 )
 
 # The dwelling within the address (a household's; a key item's storage place may name it).
 DWELLING_COLUMNS = (
-    Column("building", "楼栋", ("楼栋号", "楼号", "栋", "幢"), example="3"),
-    Column("entrance", "单元", ("单元号",), example="2"),
-    Column("room", "房号", ("房间号", "室", "户室号", "房间"), example="501"),
+    Column("building", "楼栋", ("楼栋号", "楼号", "栋", "幢"), example="3", words=("楼栋", "栋号")),
+    Column("entrance", "单元", ("单元号",), example="2", words=("单元",)),
+    Column(
+        "room",
+        "房号",
+        ("房间号", "室", "户室号", "房间"),
+        example="501",
+        words=("房号", "房间", "室号"),
+    ),
 )
 
 ID_NUMBER_COLUMN = Column(
@@ -109,6 +138,7 @@ ID_NUMBER_COLUMN = Column(
     ("身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码"),
     required=True,
     example="410102198503040356",
+    words=("身份证", "身份号码", "证件号", "身份号"),
 )
 
 PLACE_STAGE = (
@@ -124,25 +154,81 @@ PLACE_STAGE = (
     ("address", "text"),
 )
 
+# The extra fields of a household row (imports.headers.EXTRA columns), as JSON text.
+EXTRA_STAGE = (("extra", "text"),)
+
 
 HOUSEHOLD_COLUMNS = (
     *ADDRESS_COLUMNS,
     *DWELLING_COLUMNS,
-    Column("use", "房屋用途", ("房屋类型", "居住类型", "房屋性质", "房屋使用情况"), example="自住"),
-    Column("name", "姓名", ("人员姓名", "居民姓名", "户主姓名"), required=True, example="王建国"),
+    FULL_ADDRESS_COLUMN,
+    Column(
+        "use",
+        "房屋用途",
+        ("房屋类型", "居住类型", "房屋性质", "房屋使用情况", "房屋类别"),
+        example="自住",
+        words=(
+            "房屋用途",
+            "房屋类型",
+            "房屋性质",
+            "房屋类别",
+            "房屋使用",
+            "使用性质",
+            "使用类别",
+            "居住类型",
+            "使用情况",
+            "用途",
+        ),
+    ),
+    Column(
+        "name",
+        "姓名",
+        ("人员姓名", "居民姓名", "户主姓名", "户主"),
+        required=True,
+        example="王建国",
+        words=("姓名", "名字"),
+    ),
     ID_NUMBER_COLUMN,
     Column(
         "phone",
         "联系电话",
         ("电话", "手机", "手机号", "手机号码", "联系方式"),
         example="13803740001",
+        words=("电话", "手机", "联系方式"),
     ),
-    Column("relation", "与户主关系", ("关系", "人员类别", "身份"), example="户主"),
-    Column("registered_address", "户籍地址", ("户籍地", "户籍所在地", "户籍地详址")),
-    Column("actual_address", "实际居住地址", ("实际居住地", "现住址", "居住地址")),
-    Column("living_since", "入住日期", ("居住起始日期", "入住时间"), example="2020-05-01"),
-    Column("landlord_name", "房东姓名", ("房东", "出租人")),
-    Column("landlord_phone", "房东电话", ("出租人电话",)),
+    Column(
+        "relation",
+        "与户主关系",
+        ("关系", "人员类别", "身份"),
+        example="户主",
+        words=("关系", "与户主"),
+    ),
+    Column(
+        "registered_address",
+        "户籍地址",
+        ("户籍地", "户籍所在地", "户籍地详址"),
+        words=("户籍地", "户籍所在", "户口所在", "户口地", "户籍"),
+    ),
+    Column(
+        "actual_address",
+        "实际居住地址",
+        ("实际居住地",),
+        words=("实际居住地", "实际居住", "实际住址"),
+    ),
+    Column(
+        "living_since",
+        "入住日期",
+        ("居住起始日期", "入住时间"),
+        example="2020-05-01",
+        words=("入住", "居住起始"),
+    ),
+    Column("landlord_name", "房东姓名", ("房东", "出租人"), words=("房东姓名", "出租人", "房东")),
+    Column(
+        "landlord_phone",
+        "房东电话",
+        ("出租人电话",),
+        words=("房东电话", "房东手机", "房东联系", "出租人电话", "出租人手机", "出租人联系"),
+    ),
 )
 
 HOUSEHOLD_STAGE = (
@@ -166,6 +252,7 @@ HOUSEHOLD_STAGE = (
     ("actual_address", "text"),
     ("separated", "bool"),
     ("living_since", "date"),
+    *EXTRA_STAGE,
 )
 
 ORG_COMMON_COLUMNS = (

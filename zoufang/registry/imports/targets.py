@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from zoufang.registry.fields import (
     ENTERPRISE_NUMBER_FIELDS,
     ENTERPRISE_OWN_FIELDS,
@@ -125,6 +127,8 @@ def _household_and_person(with_place: str) -> list[Target]:
             Col("actual_address", "s.actual_address"),
             Col("separated", "s.separated", ALWAYS, bool_=True),
             Col("living_since", "s.living_since", KEEP_NULL),
+            # The roster's extra fields (JSON text staged; jsonb on PostgreSQL).
+            Col("extra", _json("s.extra"), KEEP_NULL),
             Col("household_id", "h.id", ALWAYS),
             Col("unit_path", "s.unit_path", ALWAYS),
         ),
@@ -174,6 +178,10 @@ def _org(spec: Spec, with_place: str) -> Target:
         insert_extra={"place_id": "pl.id", "unit_path": "s.unit_path"}
         | {f: f"COALESCE(s.{f}, FALSE)" for f in ORG_FLAG_FIELDS},
     )
+
+
+def _json(expr: str) -> str:
+    return f"CAST({expr} AS jsonb)" if connection.vendor == "postgresql" else expr
 
 
 def secret_diff(sec: Secret) -> str:

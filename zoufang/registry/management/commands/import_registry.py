@@ -49,3 +49,10 @@ class Command(BaseCommand):
             f"({job.created} new, {job.updated} changed, {job.unchanged} unchanged)"
             + (f"; rejected rows in {report}" if job.rejected else "")
         )
+        if job.columns:
+            read = job.columns
+            self.stdout.write(
+                f"columns: {len(read['recognised'])} recognised, "
+                f"{len(read['extra'])} kept as extra fields ({'、'.join(read['extra']) or '-'}), "
+                f"{len(read['ignored'])} ignored ({'、'.join(read['ignored']) or '-'})"
+            )
