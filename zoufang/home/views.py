@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from zoufang.campaigns.services import request_campaign
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES, Role
 from zoufang.core.scope import user_scope
+from zoufang.findings.selectors import department_findings
 from zoufang.home import selectors
 
 
@@ -37,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "auxiliaries": [r[2] for r in rows],
             "labels": [_("Officers"), _("Auxiliaries")],
         }
+    if context["is_researcher"]:
+        context["department_findings"] = department_findings(user).count()
     if user.personnel_id:
         context["my_memberships"] = user.personnel.memberships.select_related(
             "team", "team__beat"
