@@ -17,7 +17,6 @@ from python_calamine import CalamineWorkbook
 
 from zoufang.core.roles import Role
 from zoufang.findings.tests.cast import ROLES
-from zoufang.findings.tests.conftest import catalog  # noqa: F401 (a fixture)
 from zoufang.org.models import Personnel
 from zoufang.org.tests.factories import PersonnelFactory, TeamFactory
 from zoufang.registry.tests import factories as reg
@@ -117,7 +116,7 @@ def _figures(texts: dict[str, str]) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def planted(tree, campaign, catalog):  # noqa: F811 (the imported fixture)
+def planted(tree, campaign, catalog):
     from zoufang.findings.services.create import finding_create
 
     def raise_finding(actor, beat, description):

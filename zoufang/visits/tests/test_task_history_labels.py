@@ -14,7 +14,7 @@ def _history(client, task, language: str) -> str:
     client.cookies["django_language"] = language
     page = client.get(reverse("visits:task_detail", args=[task.pk])).content.decode()
     items = re.findall(r'<li class="list-group-item">(.*?)</li>', page, re.S)
-    return "\n".join(items)
+    return re.sub(r"<[^>]+>", "", "\n".join(items))
 
 
 def test_the_task_history_shows_labels(client_for, officer_a, household_task):
@@ -27,6 +27,6 @@ def test_the_task_history_shows_labels(client_for, officer_a, household_task):
     assert "Visit recorded" in en
     assert "Not yet attempted → Refused" in en
     assert "Task generated" in en
-    for code in ("generate", "visit ", "pending", "refused"):
-        assert code not in en, code
+    for code in ("generate", "visit", "pending", "refused"):
+        assert not re.search(rf"\b{code}\b", en), code
         assert code not in zh, code
