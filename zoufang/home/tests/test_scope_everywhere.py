@@ -151,9 +151,20 @@ def test_records_of_the_other_county_appear_nowhere(role, request, client_for, p
             assert any(marker in t for t in texts.values()), marker
         return
     hidden = foreign.markers + (planted_y.markers if own is None else [])
+    hidden_beat = foreign.beat
     for where, text in texts.items():
         for marker in hidden:
             assert marker not in text, (where, marker)
+    for name, pk in [
+        ("visits:unvisited", hidden_beat.pk),
+        ("visits:beat_tasks", hidden_beat.pk),
+        ("org:unit_detail", hidden_beat.pk),
+        ("org:personnel_detail", foreign.person.pk),
+        ("org:team_detail", foreign.team.pk),
+        ("registry:place_detail", foreign.place.pk),
+    ]:
+        response = client.get(reverse(name, args=[pk]), {"export": "xlsx"})
+        assert response.status_code == 404, (name, response.status_code)
     if own is not None:
         assert _figures(texts) == before
         for marker in own.markers[:2]:
