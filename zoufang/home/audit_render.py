@@ -67,6 +67,13 @@ def _person(user: Any) -> tuple[str, str, str]:
     return user.display_name, user.username, user.unit.name if user.unit_id else ""
 
 
+def _entry(user: Any, action: str, **fields: Any) -> Entry:
+    """An entry by `user` (None: the system) doing `action`."""
+    who, username, unit = _person(user)
+    label = str(ACTIONS[action])
+    return Entry(who=who, username=username, unit=unit, action=action, action_label=label, **fields)
+
+
 def _url(name: str, pk: Any) -> str | None:
     try:
         return reverse(name, args=[pk])
@@ -138,17 +145,13 @@ def _log_entry(e: LogEntry, cache: dict) -> Entry:
     model = e.content_type.model_class()
     key = f"{e.content_type.app_label}.{e.content_type.model}"
     action = LOG_ACTION_NAMES.get(e.action, "update")
-    who, username, unit = _person(e.actor)
     url = None
     if key in RECORD_PAGES and action != "delete":
         url = _url(RECORD_PAGES[key], e.object_pk)
-    return Entry(
+    return _entry(
+        e.actor,
+        action,
         at=e.timestamp,
-        who=who,
-        username=username,
-        unit=unit,
-        action=action,
-        action_label=str(ACTIONS[action]),
         record_type=str(capfirst(model._meta.verbose_name)) if model else e.content_type.name,
         record=e.object_repr,
         url=url,
@@ -157,7 +160,6 @@ def _log_entry(e: LogEntry, cache: dict) -> Entry:
 
 
 def _import_entry(job: ImportJob) -> Entry:
-    who, username, unit = _person(job.created_by)
     counts = _(
         "%(kind)s into %(unit)s: %(rows)s rows, %(accepted)s accepted, %(rejected)s rejected"
     ) % {
@@ -168,13 +170,10 @@ def _import_entry(job: ImportJob) -> Entry:
         "rejected": job.rejected,
     }
     status = job.get_status_display() + (f" · {_('dry run')}" if job.dry_run else "")
-    return Entry(
+    return _entry(
+        job.created_by,
+        "import",
         at=job.created_at,
-        who=who,
-        username=username,
-        unit=unit,
-        action="import",
-        action_label=str(ACTIONS["import"]),
         record_type=str(capfirst(ImportJob._meta.verbose_name)),
         record=job.file_name,
         url=_url("registry:import_detail", job.pk),
@@ -183,15 +182,11 @@ def _import_entry(job: ImportJob) -> Entry:
 
 
 def _visit_entry(v: Visit) -> Entry:
-    who, username, unit = _person(v.recorded_by)
     where = str(v.place) if v.place_id else v.beat.name
-    return Entry(
+    return _entry(
+        v.recorded_by,
+        "visit",
         at=v.created_at,
-        who=who,
-        username=username,
-        unit=unit,
-        action="visit",
-        action_label=str(ACTIONS["visit"]),
         record_type=str(capfirst(Visit._meta.verbose_name)),
         record=f"{v.beat.name} · {where}" if v.place_id else where,
         url=_url("visits:visit_detail", v.pk),
@@ -200,16 +195,12 @@ def _visit_entry(v: Visit) -> Entry:
 
 
 def _access_entry(a: FindingAccess) -> Entry:
-    who, username, unit = _person(a.user)
     model = FindingAccess._meta.get_field("finding").related_model
     granted = _("opened") if a.granted else _("refused")
-    return Entry(
+    return _entry(
+        a.user,
+        "sensitive",
         at=a.at,
-        who=who,
-        username=username,
-        unit=unit,
-        action="sensitive",
-        action_label=str(ACTIONS["sensitive"]),
         record_type=str(capfirst(model._meta.verbose_name)),
         record=a.finding.number,
         url=_url("findings:detail", a.finding_id),

@@ -8,18 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-ROLES = [
-    "county_admin",
-    "chief_a",
-    "officer_a",
-    "member_a",
-    "chief_b",
-    "officer_b",
-    "office",
-    "supervisor",
-    "leader",
-    "researcher",
-]
+from zoufang.findings.tests.cast import ROLES
 
 _NAV = re.compile(r'<nav class="navbar.*?</nav>', re.S)
 _HREF = re.compile(r'<a class="nav-link[^"]*" href="([^"]+)"')
