@@ -6,7 +6,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.api import api
-from zoufang.core import views as core_views
 from zoufang.core.health import healthz
 from zoufang.home import views as home_views
 
@@ -20,7 +19,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("audit/", core_views.audit_log, name="audit_log"),
+    path("audit/", home_views.audit_log, name="audit_log"),
     path("org/", include("zoufang.org.urls")),
     path("registry/", include("zoufang.registry.urls")),
     path("findings/", include("zoufang.findings.urls")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from zoufang.core.roles import MANAGER_ROLES, Role
 
@@ -28,7 +28,19 @@ def _is_office(request: HttpRequest) -> bool:
     )
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class NotFoundOutsideScope:
+    """A record outside the user's rows is a 404, as on every page (Django's admin would
+    redirect to its index with "doesn't exist", which tells the id exists elsewhere).
+    `get_object` is the one read behind the change, delete and history views."""
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class ScopedAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     """Rows limited to the user's subtree; managers (office, county admins, station chiefs)
     may edit what they see."""
 
@@ -51,7 +63,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return _is_manager(request)
 
 
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(NotFoundOutsideScope, admin.ModelAdmin):
     """Campaign-wide setup data (catalogs, departments): the office edits, managers read."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -72,6 +72,14 @@ def get_finding_for_user(user: User, pk: int) -> Finding:
     )
 
 
+def department_q(user: User) -> Q:
+    """What a department researcher reads until the research module exists: the findings
+    routed to their department (`owner_department`), never a sensitive clue, read-only."""
+    if user.role != Role.RESEARCHER or user.department_id is None:
+        return Q(pk__in=[])
+    return Q(owner_department_id=user.department_id, sensitive=False)
+
+
 # ---- reading its content -------------------------------------------------------------------
 
 

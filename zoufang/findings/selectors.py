@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from zoufang.core.roles import Role
 from zoufang.core.scope import user_scope
-from zoufang.findings.access import readable_q
+from zoufang.findings.access import department_q, readable_q
 from zoufang.findings.actions import event_label
 from zoufang.findings.models import (
     OPEN_STATES,
@@ -97,6 +97,15 @@ def finding_list(user: User, filters: LedgerFilters | None = None) -> QuerySet[F
             Q(number__startswith=f.q) | Q(description__contains=f.q) | Q(place_text__contains=f.q)
         ).filter(readable_q(user))
     return qs.order_by("-created_at", "-pk")
+
+
+def department_findings(user: User) -> QuerySet[Finding]:
+    """The researcher's read-only list: findings routed to their department, newest first."""
+    return (
+        Finding.objects.filter(department_q(user))
+        .select_related("kind", "kind__parent", "owner_unit", "beat")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def _start_of(day: dt.date) -> dt.datetime:

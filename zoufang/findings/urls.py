@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.ledger, name="ledger"),
     path("mine/", views.my_findings, name="mine"),
     path("new/", views.create, name="create"),
+    path("department/", views.department, name="department"),
     path("stats/", views.finding_stats, name="stats"),
     path("<int:pk>/", views.finding_detail, name="detail"),
     path("<int:pk>/act/", views.finding_act, name="act"),

@@ -8,13 +8,15 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from zoufang.core.masking import mask_phone
+from zoufang.core.paging import paginate
+from zoufang.core.roles import Role
 from zoufang.core.xlsx import xlsx_response
 from zoufang.findings import access, selectors
 from zoufang.findings.actions import ACTIONS
@@ -344,3 +346,13 @@ def finding_stats(request: HttpRequest) -> HttpResponse:
         "drill": [u for u in units if u.level < Unit.Level.BEAT],
     }
     return render(request, "findings/stats.html", context)
+
+
+@login_required
+def department(request: HttpRequest) -> HttpResponse:
+    """A department researcher's read-only list of the findings routed to the department."""
+    user = request.user
+    if user.role != Role.RESEARCHER:
+        raise Http404
+    page = paginate(request, selectors.department_findings(user))
+    return render(request, "findings/department.html", {"page": page})

@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
-from zoufang.core.admin import OfficeAdmin, ScopedAdmin
+from zoufang.core.admin import NotFoundOutsideScope, OfficeAdmin, ScopedAdmin
 from zoufang.core.scope import user_scope
 from zoufang.org import services
 from zoufang.org.models import Department, Personnel, Team, TeamMember, Unit, User
@@ -94,7 +94,7 @@ class TeamAdmin(ScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NotFoundOutsideScope, BaseUserAdmin):
     list_display = ["username", "display_name", "role", "unit", "is_active", "is_staff"]
     list_filter = ["role", "is_active", "is_staff"]
     autocomplete_fields = ["unit", "personnel"]

@@ -192,6 +192,38 @@ class TaskEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.task_id} {self.action}: {self.old} → {self.new}"
 
+    @property
+    def action_label(self) -> str:
+        """The action as a person reads it ("visit" → 走访登记)."""
+        return str(EVENT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def old_label(self) -> str:
+        return _value_label(self.old)
+
+    @property
+    def new_label(self) -> str:
+        return _value_label(self.new)
+
+
+# The task event actions (`TaskEvent.action`) and their labels.
+EVENT_ACTIONS = {
+    "generate": _("Task generated"),
+    "assign": _("Team assigned"),
+    "schedule": _("Appointment"),
+    "method": _("Visit hours"),
+    "visit": _("Visit recorded"),
+    "reopen": _("Reopened"),
+}
+
+
+def _value_label(value: str) -> str:
+    """A state or method code as its label; anything else (a team's name, a time) as is."""
+    for choices in (TaskState, Method):
+        if value in choices.values:
+            return str(choices(value).label)
+    return value
+
 
 class RegistryState(models.TextChoices):
     """Where a visit's answers for the registry stand: they are applied after the visit has

@@ -57,8 +57,14 @@ def test_home_counts_non_compliant_teams_in_scope(people, office, chief_a, clien
     assert 'data-stat="noncompliant">0<' in chief_home
 
 
+def test_a_researcher_sees_no_figure_of_units_they_do_not_cover(researcher, people, client_for):
+    page = client_for(researcher).get(reverse("home")).content.decode()
+    assert 'data-stat="people"' not in page
+    assert reverse("findings:department") in page
+
+
 @pytest.mark.parametrize(
-    ("role", "people_count"), [("office", 5), ("chief_a", 4), ("officer_b", 1), ("researcher", 0)]
+    ("role", "people_count"), [("office", 5), ("chief_a", 4), ("officer_b", 1)]
 )
 def test_home_counts_the_people_in_scope(role, people_count, request, people, client_for):
     page = client_for(request.getfixturevalue(role)).get(reverse("home")).content.decode()
