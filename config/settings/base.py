@@ -179,13 +179,34 @@ SECURE_PROXY_SSL_HEADER = (
 # API tokens for phone clients expire; pages use the session.
 API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30))
 
+# Every handler masks ID numbers and phones (zoufang.core.logging): a search by ID goes by
+# POST, and this is the second guard for what still reaches a log line. A handler added here
+# must list "mask_personal" among its filters. Production's gunicorn writes its own access log
+# outside Django's logging: start it with `gunicorn -c config/gunicorn.py config.wsgi`,
+# whose logconfig_dict puts the same filter on gunicorn's access and error logs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_personal": {"()": "zoufang.core.logging.MaskPersonalNumbers"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal"],
+        },
+        # runserver's access log ("GET /registry/persons/?q=… 200"), through the same filter.
+        "server": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
 
 ZOUFANG = {
