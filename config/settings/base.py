@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.settings.env import env_bool, env_int, env_list, env_str
+from zoufang.core.logging import FILTERS, FORMATTERS, masked_stream_handler
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -215,20 +216,12 @@ API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal": {"()": "zoufang.core.logging.MaskPersonalNumbers"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": FILTERS,
+    "formatters": FORMATTERS,
     "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_personal"],
-        },
+        "console": masked_stream_handler(),
         # runserver's access log ("GET /registry/persons/?q=… 200"), through the same filter.
-        "server": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_personal"],
-        },
+        "server": masked_stream_handler(),
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

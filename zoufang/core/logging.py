@@ -21,6 +21,22 @@ from zoufang.core.masking import mask_id_number, mask_phone
 _PERSONAL = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|1[0-9]{10})(?![0-9])")
 
 
+# The pieces of a logging config that masks: Django's LOGGING (config/settings/base.py) and
+# gunicorn's logconfig_dict (config/gunicorn.py) are built from them.
+FILTERS = {"mask_personal": {"()": "zoufang.core.logging.MaskPersonalNumbers"}}
+FORMATTERS = {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}}
+
+
+def masked_stream_handler(**extra: str) -> dict:
+    """A logging.StreamHandler config entry whose lines go through MaskPersonalNumbers."""
+    return {
+        "class": "logging.StreamHandler",
+        "formatter": "plain",
+        "filters": ["mask_personal"],
+        **extra,
+    }
+
+
 def has_personal_number(text: str) -> bool:
     """Whether text holds a full ID number or mobile phone (so it must stay out of URLs)."""
     return _PERSONAL.search(text) is not None

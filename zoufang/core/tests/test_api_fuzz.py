@@ -13,7 +13,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -35,6 +37,18 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+
+
+@pytest.fixture
+def _keep_the_test_connection():
+    """The WSGI app closes "old" connections at each request's start and end, which, inside
+    the test's transaction on PostgreSQL, is the test's own connection. Django's test client
+    unhooks the same signal handlers while it runs; so does this, for the whole test."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +75,7 @@ def _fuzz(operation, headers: dict) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.usefixtures("_keep_the_test_connection")
 def test_the_api_answers_what_its_schema_says(schema, role, request, people, campaign):
     """The demo tree (a campaign, two teams) is there, so lists have rows and scoped reads
     answer 200 as well as 404."""
