@@ -42,11 +42,18 @@ def test_an_integer_past_int64_is_a_422_naming_the_parameter(office, client_for,
     assert r.json()["code"] == "invalid_input"
 
 
-def test_a_visit_body_with_a_huge_task_id_is_a_422(office, client_for):
-    r = client_for(office).post(
-        "/api/v1/visits/", {"task_id": int(TOO_BIG)}, content_type="application/json"
-    )
+def test_a_visit_body_with_a_huge_task_id_is_a_422(office, client_for, campaign):
+    body = {
+        "client_uuid": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+        "task_id": int(TOO_BIG),
+        "outcome": "visited",
+        "started_at": "2026-12-01T09:00:00+08:00",
+        "ended_at": "2026-12-01T09:20:00+08:00",
+        "members": [],
+    }
+    r = client_for(office).post("/api/v1/visits/", body, content_type="application/json")
     assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == "task_id"
 
 
 def test_every_integer_in_the_schema_is_bounded(schema):
