@@ -1,4 +1,6 @@
-"""Language: Simplified Chinese unless the user picked another language.
+"""Request middleware: the language, and no caching of what a signed-in user gets.
+
+Language: Simplified Chinese unless the user picked another language.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, so an officer whose
 phone is set to English would get an English UI without asking. Here only the language
