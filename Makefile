@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 ONLY ?=
 
-.PHONY: demo test lint format bench install serve messages clean-demo worker beat
+.PHONY: demo test fuzz lint format bench install serve messages clean-demo worker beat
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -30,6 +30,15 @@ test: install
 	$(VENV)/bin/lint-imports
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v1
 	$(PY) -m pytest
+
+## make fuzz: the `fuzz` tests — schemathesis against the API once per role, and a client
+## generated from the schema driving the field flow. Bounded: FUZZ_EXAMPLES generated requests
+## per operation and role (15), the whole run cut at FUZZ_TIMEOUT seconds (900). Meant for
+## PostgreSQL (set DATABASE_URL); .ci/run runs it on its PostgreSQL pass.
+FUZZ_EXAMPLES ?= 15
+FUZZ_TIMEOUT ?= 900
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) timeout $(FUZZ_TIMEOUT) $(PY) -m pytest -m fuzz zoufang
 
 lint: install
 	$(PY) -m ruff check .

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.operation import Operation
 
 from zoufang.core.api import CookieSessionAuth
 from zoufang.findings.api import router as findings_router
@@ -20,13 +23,27 @@ from zoufang.visits.api import router as visits_router
 # phones send a Bearer token instead.
 AUTH = [CookieSessionAuth(), TokenAuth()]
 
-api = NinjaAPI(
+
+class ZoufangAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """Names a generated client shows its users: `<app>_<function>` (visits_submit,
+        findings_list), not ninja's `zoufang_visits_api_submit`. An operation may name
+        itself with `operation_id=`."""
+        module = operation.view_func.__module__  # zoufang.<app>.api
+        app = module.split(".")[1] if module.startswith("zoufang.") else module
+        return f"{app}_{operation.view_func.__name__}"
+
+
+# The interactive docs and the schema need a signed-in session (decision 0007): they map
+# every endpoint of a police system, and the people who build clients have accounts.
+api = ZoufangAPI(
     title="Zoufang API",
     version="1",
     description="大走访大排查大调研 campaign platform. Authenticate with a session or a Bearer token "
     'from POST /api/v1/auth/token. Errors are {"detail": ..., "code": ...}.',
     auth=AUTH,
     urls_namespace="api",
+    docs_decorator=login_required,
 )
 
 
@@ -62,12 +79,24 @@ def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # ninja's "Cannot parse request body" (malformed JSON or form data).
+        return _error(request, 400, "bad_request", _("The request body cannot be read."))
     code = getattr(exc, "code", None) or {
         401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
         409: "conflict",
         429: "locked",
     }.get(exc.status_code, "error")
     return _error(request, exc.status_code, code, str(exc))
+
+
+@csrf_exempt  # it changes nothing; a POST there gets the same JSON 404
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other URL under /api/v1/ (e.g. `/api/v1/visits/abc` where an integer id belongs):
+    a JSON 404 in the error shape, not Django's HTML page."""
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 api.add_router("/auth", auth_router)

@@ -2,10 +2,10 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from config.api import api
+from config.api import api, not_found
 from zoufang.core.health import healthz
 from zoufang.home import views as home_views
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("visits/", include("zoufang.visits.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", not_found),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
     path("api/docs/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]

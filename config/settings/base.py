@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.settings.env import env_bool, env_int, env_list, env_str
+from zoufang.core.logging import FILTERS, FORMATTERS, masked_stream_handler
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "ninja",
+    "csp",
     "zoufang.core",
     "zoufang.org",
     "zoufang.campaigns",
@@ -54,6 +56,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every answer to a signed-in user (pages, exports, API).
+    "zoufang.core.middleware.NoStoreForSignedInMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -172,6 +177,30 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A load balancer's plain-HTTP health probe is not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp): scripts only from this origin, none inline (the pages'
+# scripts are static files; ECharts data travels in json_script blocks, which are data, not
+# code). Styles allow 'unsafe-inline': htmx injects its indicator <style>, ECharts and the
+# templates set style attributes; a style cannot run code. Images may be data:/blob: URLs
+# (ECharts' export, Bootstrap's icons, swagger's).
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
@@ -179,13 +208,26 @@ SECURE_PROXY_SSL_HEADER = (
 # API tokens for phone clients expire; pages use the session.
 API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30))
 
+# Every handler masks ID numbers and phones (zoufang.core.logging): a search by ID goes by
+# POST, and this is the second guard for what still reaches a log line. A handler added here
+# must list "mask_personal" among its filters. Production's gunicorn writes its own access log
+# outside Django's logging: start it with `gunicorn -c config/gunicorn.py config.wsgi`,
+# whose logconfig_dict puts the same filter on gunicorn's access and error logs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": FILTERS,
+    "formatters": FORMATTERS,
+    "handlers": {
+        "console": masked_stream_handler(),
+        # runserver's access log ("GET /registry/persons/?q=… 200"), through the same filter.
+        "server": masked_stream_handler(),
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }
 
 ZOUFANG = {

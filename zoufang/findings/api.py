@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
-from zoufang.core.api import LazyMap
+from zoufang.core.api import ID_FILTER, BoundedLimitOffset, Id, LazyMap, responses
 from zoufang.core.masking import mask_phone
 from zoufang.findings import access, selectors
 from zoufang.findings.models import Finding, FindingKind, Grade
@@ -72,7 +72,7 @@ def finding_out(user: User, f: Finding, *, readable: bool | None = None) -> dict
     }
 
 
-@router.get("/kinds", response=list[KindOut])
+@router.get("/kinds", response=responses(list[KindOut], 401))
 def kinds(request: HttpRequest) -> list:
     return [
         {
@@ -87,7 +87,12 @@ def kinds(request: HttpRequest) -> list:
     ]
 
 
-@router.post("/", response={200: FindingCreatedOut, 201: FindingCreatedOut})
+@router.post(
+    "/",
+    response=responses(
+        {200: FindingCreatedOut, 201: FindingCreatedOut}, 400, 401, 403, 404, 409, 422
+    ),
+)
 def create(request: HttpRequest, payload: FindingIn) -> Status:
     """Raise a finding. The owner, department and deadline are computed on the server.
     Send a `client_uuid`: a retry with the same UUID and payload returns the first result
@@ -136,15 +141,15 @@ def create(request: HttpRequest, payload: FindingIn) -> Status:
     return Status(201 if result.created else 200, body)
 
 
-@router.get("/", response=list[FindingOut])
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[FindingOut], 401, 404, 422), operation_id="findings_list")
+@paginate(BoundedLimitOffset)
 def list_findings(
     request: HttpRequest,
     queue: str = "",
     kind: str = "",
     grade: str = "",
     state: str = "",
-    unit: int | None = None,
+    unit: int | None = ID_FILTER,
     q: str = "",
 ) -> list:
     user = request.user
@@ -159,8 +164,8 @@ def list_findings(
     return LazyMap(selectors.finding_list(user, filters), lambda f: finding_out(user, f))
 
 
-@router.get("/{finding_id}", response=FindingDetailOut)
-def detail(request: HttpRequest, finding_id: int) -> dict:
+@router.get("/{finding_id}", response=responses(FindingDetailOut, 401, 404, 422))
+def detail(request: HttpRequest, finding_id: Id) -> dict:
     user = request.user
     f = access.get_finding_for_user(user, finding_id)
     readable = record_access(user, f, via="api")
@@ -182,8 +187,10 @@ def detail(request: HttpRequest, finding_id: int) -> dict:
     return data
 
 
-@router.post("/{finding_id}/transitions", response=FindingOut)
-def transition(request: HttpRequest, finding_id: int, payload: TransitionIn) -> dict:
+@router.post(
+    "/{finding_id}/transitions", response=responses(FindingOut, 400, 401, 403, 404, 409, 422)
+)
+def transition(request: HttpRequest, finding_id: Id, payload: TransitionIn) -> dict:
     """Apply an action. Send the `version` you read: if the finding changed since, the
     answer is 409 `changed` and nothing is saved."""
     user = request.user

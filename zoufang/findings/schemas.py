@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from zoufang.core.api import Count, Id
+
 
 class FindingIn(Schema):
     kind: str
     description: str
-    beat_id: int | None = None
-    place_id: int | None = None
+    beat_id: Id | None = None
+    place_id: Id | None = None
     place_text: str = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
@@ -19,8 +21,8 @@ class FindingIn(Schema):
     resident_name: str = ""
     resident_phone: str = ""
     client_uuid: uuid.UUID | None = None
-    visit_id: int | None = None
-    link_to: int | None = None
+    visit_id: Id | None = None
+    link_to: Id | None = None
 
 
 class FindingRef(Schema):
@@ -64,12 +66,12 @@ class FindingCreatedOut(Schema):
 
 class TransitionIn(Schema):
     action: str
-    version: int
+    version: Count
     comment: str = ""
     kind: str | None = None
     grade: str | None = None
-    assignee_id: int | None = None
-    unit_id: int | None = None
+    assignee_id: Id | None = None
+    unit_id: Id | None = None
     deadline: dt.datetime | None = None
     satisfied: bool | None = None
 

@@ -7,10 +7,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
-from zoufang.core.api import LazyMap
+from zoufang.core.api import (
+    COUNT_FILTER,
+    ID_FILTER,
+    BoundedLimitOffset,
+    Id,
+    LazyMap,
+    responses,
+)
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES
 from zoufang.org import access, selectors, services
 from zoufang.org.models import Personnel, Team, Unit, User
@@ -40,7 +47,11 @@ router = Router(tags=["org"])
 
 
 @auth_router.post(
-    "/token", auth=None, response=TokenOut, summary="Exchange username and password for a token"
+    "/token",
+    auth=None,
+    response=responses(TokenOut, 400, 401, 422, 429),
+    summary="Exchange username and password for a token",
+    operation_id="auth_token",
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> dict:
     # axes wraps authenticate(): failures are counted and a locked account gets None.
@@ -65,7 +76,7 @@ def unit_out(unit: Unit) -> dict:
     }
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=responses(MeOut, 401))
 def me(request: HttpRequest) -> dict:
     user: User = request.user
     return {
@@ -81,10 +92,13 @@ def me(request: HttpRequest) -> dict:
     }
 
 
-@router.get("/units", response=list[UnitOut])
-@paginate(LimitOffsetPagination)
+@router.get("/units", response=responses(list[UnitOut], 401, 422))
+@paginate(BoundedLimitOffset)
 def units(
-    request: HttpRequest, level: int | None = None, q: str = "", parent: int | None = None
+    request: HttpRequest,
+    level: int | None = COUNT_FILTER,
+    q: str = "",
+    parent: int | None = ID_FILTER,
 ) -> list:
     qs = selectors.unit_list(request.user, level=level, search=q)
     if parent is not None:
@@ -92,8 +106,8 @@ def units(
     return LazyMap(qs, unit_out)
 
 
-@router.get("/units/{unit_id}", response=UnitOut)
-def unit(request: HttpRequest, unit_id: int) -> dict:
+@router.get("/units/{unit_id}", response=responses(UnitOut, 401, 404, 422))
+def unit(request: HttpRequest, unit_id: Id) -> dict:
     return unit_out(access.get_unit_for_user(request.user, unit_id))
 
 
@@ -113,18 +127,18 @@ def personnel_out(user: User, p: Personnel) -> dict:
     }
 
 
-@router.get("/people", response=list[PersonnelOut])
-@paginate(LimitOffsetPagination)
+@router.get("/people", response=responses(list[PersonnelOut], 401, 404, 422))
+@paginate(BoundedLimitOffset)
 def people(
-    request: HttpRequest, q: str = "", kind: str = "", post: str = "", unit: int | None = None
+    request: HttpRequest, q: str = "", kind: str = "", post: str = "", unit: int | None = ID_FILTER
 ) -> list:
     unit_obj = access.get_unit_for_user(request.user, unit) if unit else None
     qs = selectors.personnel_list(request.user, search=q, kind=kind, post=post, unit=unit_obj)
     return LazyMap(qs, lambda p: personnel_out(request.user, p))
 
 
-@router.get("/people/{person_id}", response=PersonnelOut)
-def person(request: HttpRequest, person_id: int) -> dict:
+@router.get("/people/{person_id}", response=responses(PersonnelOut, 401, 404, 422))
+def person(request: HttpRequest, person_id: Id) -> dict:
     return personnel_out(request.user, access.get_personnel_for_user(request.user, person_id))
 
 
@@ -140,10 +154,10 @@ def team_out(team: Team) -> dict:
     }
 
 
-@router.get("/teams", response=list[TeamOut])
-@paginate(LimitOffsetPagination)
+@router.get("/teams", response=responses(list[TeamOut], 401, 404, 422))
+@paginate(BoundedLimitOffset)
 def teams(
-    request: HttpRequest, q: str = "", noncompliant: bool = False, unit: int | None = None
+    request: HttpRequest, q: str = "", noncompliant: bool = False, unit: int | None = ID_FILTER
 ) -> list:
     unit_obj = access.get_unit_for_user(request.user, unit) if unit else None
     qs = selectors.team_list(
@@ -156,8 +170,8 @@ def teams(
     return LazyMap(qs, team_out)
 
 
-@router.get("/teams/{team_id}", response=TeamDetailOut)
-def team(request: HttpRequest, team_id: int) -> dict:
+@router.get("/teams/{team_id}", response=responses(TeamDetailOut, 401, 404, 422))
+def team(request: HttpRequest, team_id: Id) -> dict:
     t = access.get_team_for_user(request.user, team_id)
     data = team_out(t)
     data["members"] = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from zoufang.core.api import LazyMap
+from zoufang.core.api import ID_FILTER, BoundedLimitOffset, Id, LazyMap, responses
 from zoufang.org.access import get_unit_for_user
 from zoufang.registry import access, selectors
 from zoufang.registry.models import Household, ImportJob, Person, Place
@@ -51,11 +51,11 @@ def person_out(p: Person) -> dict:
     }
 
 
-@router.get("/places", response=list[PlaceOut])
-@paginate(LimitOffsetPagination)
+@router.get("/places", response=responses(list[PlaceOut], 401, 404, 422))
+@paginate(BoundedLimitOffset)
 def places(
     request: HttpRequest,
-    unit: int | None = None,
+    unit: int | None = ID_FILTER,
     kind: str = "",
     q: str = "",
     rented: bool = False,
@@ -69,8 +69,8 @@ def places(
     return LazyMap(selectors.place_list(request.user, f), place_out)
 
 
-@router.get("/places/{place_id}", response=PlaceDetailOut)
-def place(request: HttpRequest, place_id: int) -> dict:
+@router.get("/places/{place_id}", response=responses(PlaceDetailOut, 401, 404, 422))
+def place(request: HttpRequest, place_id: Id) -> dict:
     p = access.get_place_for_user(request.user, place_id)
     data = place_out(p)
     household = _household(p)
@@ -82,23 +82,23 @@ def place(request: HttpRequest, place_id: int) -> dict:
     return data
 
 
-@router.get("/persons", response=list[PersonOut])
-@paginate(LimitOffsetPagination)
+@router.get("/persons", response=responses(list[PersonOut], 401, 404, 422))
+@paginate(BoundedLimitOffset)
 def persons(
-    request: HttpRequest, unit: int | None = None, q: str = "", separated: bool = False
+    request: HttpRequest, unit: int | None = ID_FILTER, q: str = "", separated: bool = False
 ) -> list:
     beat = get_unit_for_user(request.user, unit) if unit else None
     f = selectors.PersonFilters(q=q, beat=beat, separated=separated)
     return LazyMap(selectors.person_list(request.user, f), person_out)
 
 
-@router.get("/persons/{person_id}", response=PersonOut)
-def person(request: HttpRequest, person_id: int) -> dict:
+@router.get("/persons/{person_id}", response=responses(PersonOut, 401, 404, 422))
+def person(request: HttpRequest, person_id: Id) -> dict:
     return person_out(access.get_person_for_user(request.user, person_id))
 
 
-@router.get("/places/{place_id}/history", response=list[ChangeOut])
-def place_history(request: HttpRequest, place_id: int) -> list:
+@router.get("/places/{place_id}/history", response=responses(list[ChangeOut], 401, 404, 422))
+def place_history(request: HttpRequest, place_id: Id) -> list:
     p = access.get_place_for_user(request.user, place_id)
     return [
         {
@@ -114,6 +114,6 @@ def place_history(request: HttpRequest, place_id: int) -> list:
     ]
 
 
-@router.get("/imports/{job_id}", response=ImportJobOut)
-def import_job(request: HttpRequest, job_id: int) -> ImportJob:
+@router.get("/imports/{job_id}", response=responses(ImportJobOut, 401, 403, 404, 422))
+def import_job(request: HttpRequest, job_id: Id) -> ImportJob:
     return access.get_import_job_for_user(request.user, job_id)

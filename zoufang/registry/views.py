@@ -4,6 +4,7 @@ Interfaces only: scope, service or selector, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from zoufang.core.logging import has_personal_number
 from zoufang.core.paging import paginate
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.access import get_unit_for_user
@@ -58,6 +60,34 @@ from zoufang.registry.models import (
 )
 
 
+def post_search(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A list page whose search form posts, so a full ID number or phone typed into it never
+    enters a URL (nor so an access log). The posted filters become the request's GET, where
+    the page, its pager and htmx's pushed URL read them, except a query holding an ID number
+    or phone: that one is searched (request.search_q) but kept out of every URL."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        params = request.POST.copy()
+        params.pop("csrfmiddlewaretoken", None)
+        request.search_q = params.get("q", "").strip()
+        if has_personal_number(request.search_q):
+            params.pop("q")
+        request.GET = params
+        response = view(request, *args, **kwargs)
+        if request.htmx:
+            response["HX-Push-Url"] = f"{request.path}?{params.urlencode()}"
+        return response
+
+    return wrapper
+
+
+def _query(request: HttpRequest) -> str:
+    return getattr(request, "search_q", None) or request.GET.get("q", "").strip()
+
+
 def _unit(request: HttpRequest) -> Unit | None:
     value = request.GET.get("unit", "")
     return get_unit_for_user(request.user, int(value)) if value.isdigit() else None
@@ -94,11 +124,12 @@ PLACE_HEADERS = ["地址编码", "类别", "名称", "地址", "社区", "户主
 
 
 @login_required
+@post_search
 def place_list(request: HttpRequest) -> HttpResponse:
     ctx = _common(request, "places")
     f = selectors.PlaceFilters(
         kind=request.GET.get("kind", ""),
-        q=request.GET.get("q", "").strip(),
+        q=_query(request),
         beat=ctx["unit"],
         rented=_flag(request, "rented"),
         separated=_flag(request, "separated"),
@@ -184,10 +215,11 @@ PERSON_HEADERS = selectors.PERSON_EXPORT_HEADERS
 
 
 @login_required
+@post_search
 def person_list(request: HttpRequest) -> HttpResponse:
     ctx = _common(request, "persons")
     f = selectors.PersonFilters(
-        q=request.GET.get("q", "").strip(),
+        q=_query(request),
         beat=ctx["unit"],
         separated=_flag(request, "separated"),
         rented=_flag(request, "rented"),

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from zoufang.campaigns.models import Campaign
-from zoufang.core.api import LazyMap
+from zoufang.core.api import ID_FILTER, BoundedLimitOffset, Id, LazyMap, responses
 from zoufang.core.scope import user_scope
 from zoufang.org.access import get_unit_for_user
 from zoufang.org.models import Unit, User
@@ -96,9 +96,13 @@ def _form_codes(campaign: Campaign) -> dict[str, str | None]:
     return out
 
 
-@router.get("/tasks", response=list[TaskOut], summary="My tasks (today's list by default)")
-@paginate(LimitOffsetPagination)
-def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> LazyMap:
+@router.get(
+    "/tasks",
+    response=responses(list[TaskOut], 401, 404, 422),
+    summary="My tasks (today's list by default)",
+)
+@paginate(BoundedLimitOffset)
+def tasks(request: HttpRequest, beat: int | None = ID_FILTER, all: bool = False) -> LazyMap:
     """Without `beat`: the open tasks of my team for today, appointments first, then by
     address. With `beat`: that beat's tasks (open ones unless `all`)."""
     campaign = _campaign()
@@ -119,13 +123,15 @@ def tasks(request: HttpRequest, beat: int | None = None, all: bool = False) -> L
     return LazyMap(qs, lambda t: task_out(t, forms))
 
 
-@router.get("/tasks/{int:task_id}", response=TaskOut)
-def task(request: HttpRequest, task_id: int) -> dict:
+@router.get("/tasks/{int:task_id}", response=responses(TaskOut, 401, 404, 422))
+def task(request: HttpRequest, task_id: Id) -> dict:
     t = access.get_task_for_user(request.user, task_id)
     return task_out(t, _form_codes(t.campaign))
 
 
-@router.get("/forms", response=list[FormOut], summary="The campaign's visit forms")
+@router.get(
+    "/forms", response=responses(list[FormOut], 401, 404), summary="The campaign's visit forms"
+)
 def forms(request: HttpRequest) -> list:
     campaign = _campaign()
     return [
@@ -178,7 +184,7 @@ def visit_out(visit: Visit, task_state: str | None = None) -> dict:
 
 @router.post(
     "/",
-    response={200: VisitOut, 201: VisitOut},
+    response=responses({200: VisitOut, 201: VisitOut}, 400, 401, 403, 404, 409, 422),
     summary="Submit a visit (idempotent by client_uuid)",
 )
 def submit(request: HttpRequest, payload: VisitIn) -> Status:
@@ -192,14 +198,16 @@ def submit(request: HttpRequest, payload: VisitIn) -> Status:
     return _answer(result.created, visit_out(result.visit, task_state=result.task_state or None))
 
 
-@router.get("/{int:visit_id}", response=VisitOut)
-def visit(request: HttpRequest, visit_id: int) -> dict:
+@router.get(
+    "/{int:visit_id}", response=responses(VisitOut, 401, 404, 422), operation_id="visits_detail"
+)
+def visit(request: HttpRequest, visit_id: Id) -> dict:
     return visit_out(access.get_visit_for_user(request.user, visit_id))
 
 
 @router.post(
     "/photos",
-    response={200: PhotoOut, 201: PhotoOut},
+    response=responses({200: PhotoOut, 201: PhotoOut}, 400, 401, 403, 404, 409, 422),
     summary="Upload a photo of a visit (before or after the visit itself)",
 )
 def photo(
@@ -229,10 +237,10 @@ def photo(
 
 @router.post(
     "/{int:visit_id}/findings",
-    response={200: VisitFindingOut, 201: VisitFindingOut},
+    response=responses({200: VisitFindingOut, 201: VisitFindingOut}, 400, 401, 403, 404, 409, 422),
     summary="Raise a finding from a visit (idempotent by client_uuid)",
 )
-def raise_finding(request: HttpRequest, visit_id: int, payload: VisitFindingIn) -> Status:
+def raise_finding(request: HttpRequest, visit_id: Id, payload: VisitFindingIn) -> Status:
     v = access.get_visit_for_user(request.user, visit_id)
     with _conflict_is_409():
         finding, created = services.visit_finding_raise(
@@ -276,8 +284,12 @@ def _row(r: selectors.CoverageRow) -> dict:
     }
 
 
-@router.get("/coverage", response=CoverageOut, summary="Coverage of a unit and its children")
-def coverage(request: HttpRequest, unit: int | None = None) -> dict:
+@router.get(
+    "/coverage",
+    response=responses(CoverageOut, 401, 404, 422),
+    summary="Coverage of a unit and its children",
+)
+def coverage(request: HttpRequest, unit: int | None = ID_FILTER) -> dict:
     user: User = request.user
     campaign = _campaign()
     target: Unit | None = get_unit_for_user(user, unit) if unit else selectors.coverage_root(user)

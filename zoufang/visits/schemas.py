@@ -2,9 +2,26 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
+
+from zoufang.core.api import Count, Id
+
+# An appointment's time of day, local to the campaign (Asia/Shanghai), without an offset:
+# "09:00:00". Declared as the pattern it is; OpenAPI's `format: time` means RFC 3339's
+# full-time, which requires an offset ("09:00:00+08:00") this field never had.
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?$",
+            "description": "local time of day (Asia/Shanghai), HH:MM:SS, no offset",
+        }
+    ),
+]
 
 
 class TaskOut(Schema):
@@ -22,8 +39,8 @@ class TaskOut(Schema):
     retry_off_hours: bool
     method: str
     appointment_date: dt.date | None
-    appointment_start: dt.time | None
-    appointment_end: dt.time | None
+    appointment_start: LocalTime | None
+    appointment_end: LocalTime | None
     form_code: str | None
 
 
@@ -35,19 +52,19 @@ class SpotFindingIn(Schema):
 
 class VisitIn(Schema):
     client_uuid: uuid.UUID = Field(description="generated on the phone; resend it unchanged")
-    task_id: int
+    task_id: Id
     outcome: str = Field(description="visited, nobody_home, refused, not_found, demolished, vacant")
     started_at: dt.datetime
     ended_at: dt.datetime
-    members: list[int] = Field(description="personnel ids of the team members present")
+    members: list[Id] = Field(description="personnel ids of the team members present")
     method: str = ""
     latitude: float | None = None
     longitude: float | None = None
-    gps_accuracy: int | None = None
+    gps_accuracy: Count | None = None
     answers: dict[str, Any] = Field(default_factory=dict, description="question code → answer")
     note: str = ""
     topics: list[str] = Field(default_factory=list, description="topic codes explained")
-    leaflets: dict[str, int] = Field(default_factory=dict, description="leaflet code → number")
+    leaflets: dict[str, Count] = Field(default_factory=dict, description="leaflet code → number")
     findings: list[SpotFindingIn] = Field(default_factory=list)
 
 

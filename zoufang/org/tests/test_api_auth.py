@@ -73,7 +73,8 @@ def test_phones_are_masked_unless_the_viewer_manages_the_unit(
 
 
 def test_openapi_schema_and_docs_are_served(client, office, client_for):
-    schema = client.get("/api/v1/openapi.json")
+    # Signed in only (decision 0007); zoufang/core/tests/test_api_schema.py tests the refusal.
+    schema = client_for(office).get("/api/v1/openapi.json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert "/api/v1/auth/token" in paths
