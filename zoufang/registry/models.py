@@ -231,6 +231,9 @@ class Person(TimeStampedModel):
         _("relation to householder"), max_length=12, choices=Relation.choices, blank=True
     )
     living_since = models.DateField(_("living here since"), null=True, blank=True)
+    # The ID number's region code never existed (normalize.region_known): kept, but flagged
+    # for checking — a typo the check digit did not catch, or a code newer than our tables.
+    region_unknown = models.BooleanField(_("region code unknown"), default=False, editable=False)
     unit_path = PathField(_("beat path"), editable=False)
 
     objects = PersonQuerySet.as_manager()
@@ -496,6 +499,10 @@ class ImportJob(TimeStampedModel):
     committed_through_row = models.PositiveIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
     report_path = models.CharField(max_length=500, blank=True)
+    # The file's header row as it was (the report repeats it) and the rejected rows counted by
+    # reason (a dry run stores only a sample of the rows, so the counts are kept here).
+    header = models.JSONField(default=list, blank=True)
+    reason_counts = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -531,6 +538,9 @@ class ImportRejection(models.Model):
     column = models.CharField(_("column"), max_length=50, blank=True)
     value = models.CharField(_("value"), max_length=255, blank=True)
     reason = models.CharField(_("reason"), max_length=255)
+    # The row's cells as they were in the file (personal columns sealed, see jobs._seal_cells),
+    # so the report can give the row back to be fixed and imported again.
+    cells = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rejected row")

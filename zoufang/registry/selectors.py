@@ -81,6 +81,8 @@ def place_list(user: User, f: PlaceFilters) -> QuerySet[Place]:
         qs = qs.filter(kind=f.kind)
     if f.rented:
         qs = qs.filter(household__use=Household.Use.RENTED)
+    if f.region_unknown:
+        qs = qs.filter(region_unknown=True)
     if f.separated:
         qs = qs.filter(household__separated=True)
     if f.key:
@@ -104,6 +106,7 @@ class PersonFilters:
     separated: bool = False
     rented: bool = False
     key: bool = False
+    region_unknown: bool = False
 
 
 def person_search_q(q: str) -> Q:

@@ -192,6 +192,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         separated=_flag(request, "separated"),
         rented=_flag(request, "rented"),
         key=_flag(request, "key"),
+        region_unknown=_flag(request, "region_unknown"),
     )
     qs = selectors.person_list(request.user, f)
     if request.GET.get("export") == "xlsx":
