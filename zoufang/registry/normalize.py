@@ -161,9 +161,7 @@ def parse_id_number(value: object) -> tuple[str, str, dt.date]:
     except ValueError as exc:
         raise Bad(_("The ID number holds no valid birth date.")) from exc
     if not province_known(text[:2]):
-        raise Bad(
-            _("The ID number's province code %(code)s does not exist.") % {"code": text[:2]}
-        )
+        raise Bad(_("The ID number's province code %(code)s does not exist.") % {"code": text[:2]})
     sex = "M" if int(text[16]) % 2 else "F"
     return text, sex, birth
 

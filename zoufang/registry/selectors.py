@@ -81,8 +81,6 @@ def place_list(user: User, f: PlaceFilters) -> QuerySet[Place]:
         qs = qs.filter(kind=f.kind)
     if f.rented:
         qs = qs.filter(household__use=Household.Use.RENTED)
-    if f.region_unknown:
-        qs = qs.filter(region_unknown=True)
     if f.separated:
         qs = qs.filter(household__separated=True)
     if f.key:
@@ -135,6 +133,8 @@ def person_list(user: User, f: PersonFilters) -> QuerySet[Person]:
         qs = qs.filter(separated=True)
     if f.rented:
         qs = qs.filter(household__use=Household.Use.RENTED)
+    if f.region_unknown:
+        qs = qs.filter(region_unknown=True)
     if f.key and may_see_key_persons(user):
         qs = qs.filter(key_record__isnull=False)
     if f.q:

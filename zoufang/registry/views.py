@@ -332,6 +332,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "job": job,
         "rejections": job.rejections.all()[:200] if job.finished else [],
+        "reasons": sorted(job.reason_counts.items(), key=lambda kv: -kv[1])[:20],
         "tab": "imports",
     }
     if request.htmx:
@@ -342,10 +343,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(request.user, pk)
+    full = may_see_full_values(request.user, job.unit_path)
     return xlsx_response(
         f"import-{job.pk}-rejected",
-        jobs.REPORT_HEADERS,
-        jobs.import_report_rows(job),
+        jobs.import_report_headers(job),
+        jobs.import_report_rows(job, full=full),
         sheet="未导入的行",
     )
 

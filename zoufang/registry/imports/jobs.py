@@ -27,6 +27,7 @@ from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import write_xlsx
 from zoufang.org.models import Unit
 from zoufang.registry.access import may_import
+from zoufang.registry.imports import report
 from zoufang.registry.imports.keyrecords import KeyRecordLoader
 from zoufang.registry.imports.places import PlaceLoader
 from zoufang.registry.imports.reader import ImportFileError, Table, is_blank, open_table, sniff
@@ -42,7 +43,11 @@ logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 20_000
 FIRST_BATCH_ROWS = 2_500
-REPORT_HEADERS = ["行号", "列", "值", "原因"]
+# A dry run keeps this many rejected rows (with counts by reason for all of them).
+DRY_RUN_SAMPLE = 1_000
+# A file stops early when more than this share of its rows is rejected, once this many were read.
+EARLY_STOP_SHARE = 0.5
+EARLY_STOP_AFTER = 1_000
 
 
 def _import_dir() -> Path:
@@ -138,7 +143,8 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         job.save()
         return job
     job.total_rows = max(0, _count_rows(path) - table.header_row)
-    job.save(update_fields=["total_rows", "updated_at"])
+    job.header, job.reason_counts = table.header_cells, {}
+    job.save(update_fields=["total_rows", "header", "reason_counts", "updated_at"])
     ctx = Context(job.unit, scope_path)
     # Key persons and key items attach to stored persons and places: their own loader.
     loader_class = KeyRecordLoader if job.kind in KeyRecordLoader.kinds else PlaceLoader
@@ -167,6 +173,11 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         }
         if job.dry_run:
             job.error = _("The dry run failed: %(error)s") % {"error": failed.reason}
+    except _EarlyStop:
+        job.status = ImportJob.Status.FAILED
+        job.error = _early_stop_message(job)
+        if job.dry_run:
+            ImportRejection.objects.bulk_create(_rejection_rows(job, kept_rejections))
     else:
         job.status = ImportJob.Status.DONE
         job.total_rows = job.processed_rows
@@ -181,6 +192,25 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     return job
 
 
+class _EarlyStop(Exception):
+    """More than half the rows read so far were rejected: not this beat's roster."""
+
+
+def _early_stop_message(job: ImportJob) -> str:
+    top = sorted(job.reason_counts.items(), key=lambda kv: -kv[1])[:3]
+    reasons = "；".join(f"{n} × {reason}" for reason, n in top)
+    return _(
+        "This file does not look like a roster for this beat: %(rejected)s of the first "
+        "%(read)s rows were rejected, so the import stopped (rows up to %(done)s are in the "
+        "registry). The first reasons: %(reasons)s"
+    ) % {
+        "rejected": job.rejected,
+        "read": job.processed_rows,
+        "done": job.committed_through_row if not job.dry_run else 0,
+        "reasons": reasons,
+    }
+
+
 class _BatchFailed(Exception):
     def __init__(self, first: int, last: int, reason: str) -> None:
         super().__init__(reason)
@@ -190,10 +220,25 @@ class _BatchFailed(Exception):
 def _rejection_rows(job: ImportJob, items: list[Rejection]) -> list[ImportRejection]:
     return [
         ImportRejection(
-            job=job, row=r.row, column=r.column[:50], value=r.value, reason=r.reason[:255]
+            job=job,
+            row=r.row,
+            column=r.column[:50],
+            value=r.value,
+            reason=r.reason[:255],
+            cells=getattr(r, "cells", None),
         )
         for r in items
     ]
+
+
+def _with_cells(rows: list[Rejection], raw: list[tuple[int, Any]], personal: frozenset[int]):
+    """The file's cells onto each rejection (the report gives the row back as it was)."""
+    if rows:
+        by_row = dict(raw)
+        for r in rows:
+            cells = by_row.get(r.row)
+            r.cells = report.seal_cells(cells, personal) if cells is not None else None  # type: ignore[attr-defined]
+    return rows
 
 
 @dataclass
@@ -204,6 +249,7 @@ class _Chunk:
     first: int
     last: int
     processed: int
+    raw: list[tuple[int, Any]]  # (file row, cells) of the batch, for the rejected rows' report
 
 
 def _produce(
@@ -232,6 +278,7 @@ def _produce(
         batch: list[tuple] = []
         problems: list[Rejection] = []
         rejected: set[int] = set()
+        raw: list[tuple[int, Any]] = []
         first = processed = previous = 0
         last = table.header_row
         mapping = table.mapping
@@ -252,20 +299,21 @@ def _produce(
             if size >= limit and (
                 size >= 2 * limit or (staged is not None and batch and staged[3] != batch[-1][3])
             ):
-                put(_Chunk(stage_rows(batch), problems, rejected, first, previous, processed))
-                batch, problems, rejected, first, processed = [], [], set(), 0, 0
+                put(_Chunk(stage_rows(batch), problems, rejected, first, previous, processed, raw))
+                batch, problems, rejected, first, processed, raw = [], [], set(), 0, 0, []
                 limit = min(2 * limit, BATCH_ROWS)
             if not first:
                 first = number
             processed += 1
             previous = number
+            raw.append((number, cells))
             if bad:
                 problems.extend(bad)
                 rejected.add(number)
             else:
                 batch.append(staged)
         if batch or problems:
-            put(_Chunk(stage_rows(batch), problems, rejected, first, last, processed))
+            put(_Chunk(stage_rows(batch), problems, rejected, first, last, processed, raw))
         put(None)
     except (csv.Error, UnicodeDecodeError, OSError) as exc:
         put(ImportFileError(str(exc)))
@@ -281,15 +329,19 @@ def _run_batches(
     loader: PlaceLoader | KeyRecordLoader,
     kept: list[Rejection] | None,
 ) -> None:
+    personal = report.personal_indexes(table.mapping)
+
     def flush(chunk: _Chunk) -> None:
         try:
             with transaction.atomic():
                 result = loader.load_batch(chunk.staged, now=timezone.now())
-                rows = chunk.problems + result.rejections
+                rows = _with_cells(chunk.problems + result.rejections, chunk.raw, personal)
                 if kept is None:
-                    ImportRejection.objects.bulk_create(_rejection_rows(job, rows))
-                else:
-                    kept.extend(rows)
+                    ImportRejection.objects.bulk_create(
+                        _rejection_rows(job, rows), batch_size=2_000
+                    )
+                else:  # a dry run keeps a sample; the counts below cover every row
+                    kept.extend(rows[: max(0, DRY_RUN_SAMPLE - len(kept))])
         except DatabaseError as exc:
             logger.exception("registry import batch failed", extra={"job": job.pk})
             first = chunk.first or chunk.last
@@ -301,6 +353,8 @@ def _run_batches(
         job.updated += result.updated
         job.unchanged += result.unchanged
         job.committed_through_row = chunk.last
+        for r in rows:
+            job.reason_counts[r.reason] = job.reason_counts.get(r.reason, 0) + 1
         if kept is None:
             ImportJob.objects.filter(pk=job.pk).update(
                 processed_rows=job.processed_rows,
@@ -310,7 +364,13 @@ def _run_batches(
                 updated=job.updated,
                 unchanged=job.unchanged,
                 committed_through_row=chunk.last,
+                reason_counts=job.reason_counts,
             )
+        if (
+            job.processed_rows >= EARLY_STOP_AFTER
+            and job.rejected > EARLY_STOP_SHARE * job.processed_rows
+        ):
+            raise _EarlyStop
 
     chunks: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
@@ -334,14 +394,22 @@ def _run_batches(
         producer.join()
 
 
-def import_report_rows(job: ImportJob) -> Iterator[list[Any]]:
-    for r in job.rejections.order_by("row", "id").iterator(chunk_size=5000):
-        yield [r.row, r.column, r.value, r.reason]
+def import_report_headers(job: ImportJob) -> list[str]:
+    return report.report_headers(job.header)
 
 
-def import_write_report(job: ImportJob, target: Path) -> Path:
+def import_report_rows(job: ImportJob, *, full: bool) -> Iterator[list[Any]]:
+    """The rejected rows as they were in the file, with the reason and the column; personal
+    cells in full only when `full` (the reader may see full values)."""
+    rejections = job.rejections.order_by("row", "id").iterator(chunk_size=2000)
+    return report.report_rows(rejections, len(job.header), full=full)
+
+
+def import_write_report(job: ImportJob, target: Path, *, full: bool = True) -> Path:
     with target.open("wb") as fh:
-        write_xlsx(fh, REPORT_HEADERS, import_report_rows(job), sheet="未导入的行")
+        write_xlsx(
+            fh, import_report_headers(job), import_report_rows(job, full=full), sheet="未导入的行"
+        )
     return target
 
 

@@ -34,6 +34,7 @@ class Table:
     mapping: dict[int, str]  # column index -> column key
     rows: Iterator[tuple[int, Sequence[Any]]]  # (file row number, cells) after the header
     unknown_headers: list[str] = field(default_factory=list)
+    header_cells: list[str] = field(default_factory=list)  # the header row as in the file
 
 
 def sniff(path: Path) -> str:
@@ -105,9 +106,7 @@ def _excel_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     big = path.stat().st_size > STREAM_XLSX_ABOVE_BYTES and _is_xlsx(path)
     limits = read_limits()
     try:
-        yield from xlsxstream.iter_rows_in_child(
-            str(path), "stream" if big else "calamine", limits
-        )
+        yield from xlsxstream.iter_rows_in_child(str(path), "stream" if big else "calamine", limits)
     except xlsxstream.Refused as exc:
         raise ImportFileError(refusal_message(exc.code, exc.params)) from exc
     except xlsxstream.ChildDied as exc:
@@ -193,7 +192,13 @@ def open_table(path: Path, columns: Sequence[Column]) -> Table:
                 elif cell not in (None, ""):
                     unknown.append(norm.clean_text(cell))
             if required <= set(mapping.values()):
-                return Table(header_row=number, mapping=mapping, rows=rows, unknown_headers=unknown)
+                return Table(
+                    header_row=number,
+                    mapping=mapping,
+                    rows=rows,
+                    unknown_headers=unknown,
+                    header_cells=[norm.clean_text(c) for c in row],
+                )
     except UnicodeDecodeError as exc:
         raise ImportFileError(_("This file is not a spreadsheet (xlsx or csv).")) from exc
     except csv.Error as exc:

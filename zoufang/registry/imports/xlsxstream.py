@@ -367,7 +367,9 @@ def inspect(path: str, *, max_rows: int = MAX_ROWS, max_columns: int = MAX_COLUM
         return over_declared
 
 
-_DIMENSION_BYTES = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref="[A-Z]+\d+:([A-Z]+)(\d+)"')
+_DIMENSION_BYTES = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref="[A-Z]+\d+:([A-Z]+)(\d+)"'
+)
 
 
 def _declares_more(zf: zipfile.ZipFile, sheet: str, rows: int, max_columns: int) -> bool:

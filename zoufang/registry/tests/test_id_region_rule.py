@@ -28,7 +28,7 @@ def test_every_county_of_the_city_is_accepted_for_every_birth_year(code, year):
 
 
 def test_the_number_of_the_issue_is_accepted():
-    number, sex, birth = norm.parse_id_number("411002198503152310")
+    _number, sex, birth = norm.parse_id_number("411002198503152310")
     assert (sex, birth) == ("M", dt.date(1985, 3, 15))
     # 建安区 dates from 2016; a man born in 1960 who has its code is real.
     assert norm.parse_id_number(build_id_number("411003", dt.date(1960, 5, 1), 7, male=True))
@@ -51,7 +51,8 @@ def test_the_visit_form_uses_the_same_rule():
     from zoufang.visits.formschema import _clean_value
 
     number, stored = _clean_value({"type": "id_number", "code": "x"}, "411002198503152310")
-    assert number == "411002198503152310" and "2310" in stored
+    assert number == "411002198503152310"
+    assert "2310" in stored
     with pytest.raises(norm.Bad):
         _clean_value({"type": "id_number", "code": "x"}, "991002198503152310")
 
@@ -72,7 +73,8 @@ def test_the_person_form_accepts_an_old_resident_and_flags_an_unknown_code(
     old = build_id_number("411025", dt.date(1950, 6, 1), 5, male=True)  # 襄城县: 1997 in stdnum
     assert post(old).status_code == 302
     wang.refresh_from_db()
-    assert wang.birth_date == dt.date(1950, 6, 1) and not wang.region_unknown
+    assert wang.birth_date == dt.date(1950, 6, 1)
+    assert not wang.region_unknown
 
     typo = build_id_number("411099", dt.date(1950, 6, 1), 5, male=True)
     assert post(typo).status_code == 302
