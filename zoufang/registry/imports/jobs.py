@@ -97,9 +97,9 @@ def import_job_create(
         dry_run=dry_run,
     )
     if enqueue:
-        from zoufang.registry.tasks import import_run_task
+        from zoufang.registry.tasks import start_import
 
-        transaction.on_commit(lambda: import_run_task.delay(job.pk))
+        transaction.on_commit(lambda: start_import(job.pk))
     return job
 
 
@@ -415,8 +415,8 @@ def import_write_report(job: ImportJob, target: Path, *, full: bool = True) -> P
 
 def import_job_retry(*, job: ImportJob) -> ImportJob:
     """Run a failed job again (idempotent: rows that made it are not duplicated)."""
-    from zoufang.registry.tasks import import_run_task
+    from zoufang.registry.tasks import start_import
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
-    transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    transaction.on_commit(lambda: start_import(job.pk))
     return job
