@@ -233,7 +233,9 @@ class Person(TimeStampedModel):
     living_since = models.DateField(_("living here since"), null=True, blank=True)
     # The ID number's region code never existed (normalize.region_known): kept, but flagged
     # for checking — a typo the check digit did not catch, or a code newer than our tables.
-    region_unknown = models.BooleanField(_("region code unknown"), default=False, editable=False)
+    region_unknown = models.BooleanField(
+        _("region code unknown"), default=False, db_default=False, editable=False
+    )
     unit_path = PathField(_("beat path"), editable=False)
 
     objects = PersonQuerySet.as_manager()

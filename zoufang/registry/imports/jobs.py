@@ -133,6 +133,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     job.status, job.started_at, job.error = ImportJob.Status.RUNNING, timezone.now(), ""
     job.accepted = job.rejected = job.created = job.updated = job.unchanged = 0
     job.processed_rows = job.committed_through_row = 0
+    job.reason_counts = {}
     job.save()
     path = Path(job.file_path)
     scope_path = _scope_path(job)

@@ -28,6 +28,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='region_unknown',
-            field=models.BooleanField(default=False, editable=False, verbose_name='region code unknown'),
+            field=models.BooleanField(
+                db_default=False, default=False, editable=False, verbose_name='region code unknown'
+            ),
         ),
     ]
