@@ -157,9 +157,10 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             with transaction.atomic():
                 _run_batches(job, table, spec, ctx, loader, kept_rejections)
                 transaction.set_rollback(True)
-            ImportRejection.objects.bulk_create(_rejection_rows(job, kept_rejections))
+            _store_kept(job, path, spec, kept_rejections)
         else:
             _run_batches(job, table, spec, ctx, loader, None)
+            _fill_cells(job, path, spec, None)
     except _BatchFailed as failed:
         job.status = ImportJob.Status.FAILED
         job.error = _(
@@ -178,7 +179,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         job.status = ImportJob.Status.FAILED
         job.error = _early_stop_message(job)
         if job.dry_run:
-            ImportRejection.objects.bulk_create(_rejection_rows(job, kept_rejections))
+            _store_kept(job, path, spec, kept_rejections)
     else:
         job.status = ImportJob.Status.DONE
         job.total_rows = job.processed_rows
@@ -191,6 +192,11 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         extra={"job": job.pk, "status": job.status, "accepted": job.accepted},
     )
     return job
+
+
+def _store_kept(job: ImportJob, path: Path, spec: Spec, kept: list[Rejection]) -> None:
+    _fill_cells(job, path, spec, kept)
+    ImportRejection.objects.bulk_create(_rejection_rows(job, kept), batch_size=2_000)
 
 
 class _EarlyStop(Exception):
@@ -232,14 +238,43 @@ def _rejection_rows(job: ImportJob, items: list[Rejection]) -> list[ImportReject
     ]
 
 
-def _with_cells(rows: list[Rejection], raw: list[tuple[int, Any]], personal: frozenset[int]):
-    """The file's cells onto each rejection (the report gives the row back as it was)."""
-    if rows:
-        by_row = dict(raw)
-        for r in rows:
-            cells = by_row.get(r.row)
-            r.cells = report.seal_cells(cells, personal) if cells is not None else None  # type: ignore[attr-defined]
-    return rows
+def _cells_of_rows(path: Path, spec: Spec, numbers: set[int]) -> dict[int, list[Any]]:
+    """The cells of rows the loader rejected (a duplicate, a record outside the jurisdiction),
+    by one more pass over the file once the job has run: the rows a batch loads are not kept
+    on the hot path for the few the loader refuses."""
+    if not numbers:
+        return {}
+    found: dict[int, list[Any]] = {}
+    try:
+        table = open_table(path, spec.columns)
+        personal = report.personal_indexes(table.mapping)
+        last = max(numbers)
+        for number, cells in table.rows:
+            if number in numbers:
+                found[number] = report.seal_cells(cells, personal)
+            if number >= last:
+                break
+    except ImportFileError:
+        logger.warning("registry import: the report's cells could not be read again")
+    return found
+
+
+def _fill_cells(job: ImportJob, path: Path, spec: Spec, kept: list[Rejection] | None) -> None:
+    """Give the loader's rejections their cells: the dry run's kept sample, or the stored rows."""
+    if kept is not None:
+        missing = [r for r in kept if getattr(r, "cells", None) is None]
+        found = _cells_of_rows(path, spec, {r.row for r in missing})
+        for r in missing:
+            r.cells = found.get(r.row)  # type: ignore[attr-defined]
+        return
+    stored = job.rejections.filter(cells__isnull=True)
+    found = _cells_of_rows(path, spec, set(stored.values_list("row", flat=True)))
+    numbers = sorted(found)
+    for i in range(0, len(numbers), 1000):
+        objs = list(stored.filter(row__in=numbers[i : i + 1000]))
+        for obj in objs:
+            obj.cells = found[obj.row]
+        ImportRejection.objects.bulk_update(objs, ["cells"], batch_size=1000)
 
 
 @dataclass
@@ -250,7 +285,6 @@ class _Chunk:
     first: int
     last: int
     processed: int
-    raw: list[tuple[int, Any]]  # (file row, cells) of the batch, for the rejected rows' report
 
 
 def _produce(
@@ -279,7 +313,7 @@ def _produce(
         batch: list[tuple] = []
         problems: list[Rejection] = []
         rejected: set[int] = set()
-        raw: list[tuple[int, Any]] = []
+        personal = report.personal_indexes(table.mapping)
         first = processed = previous = 0
         last = table.header_row
         mapping = table.mapping
@@ -300,21 +334,23 @@ def _produce(
             if size >= limit and (
                 size >= 2 * limit or (staged is not None and batch and staged[3] != batch[-1][3])
             ):
-                put(_Chunk(stage_rows(batch), problems, rejected, first, previous, processed, raw))
-                batch, problems, rejected, first, processed, raw = [], [], set(), 0, 0, []
+                put(_Chunk(stage_rows(batch), problems, rejected, first, previous, processed))
+                batch, problems, rejected, first, processed = [], [], set(), 0, 0
                 limit = min(2 * limit, BATCH_ROWS)
             if not first:
                 first = number
             processed += 1
             previous = number
-            raw.append((number, cells))
             if bad:
+                sealed = report.seal_cells(cells, personal)  # the report gives the row back
+                for r in bad:
+                    r.cells = sealed  # type: ignore[attr-defined]
                 problems.extend(bad)
                 rejected.add(number)
             else:
                 batch.append(staged)
         if batch or problems:
-            put(_Chunk(stage_rows(batch), problems, rejected, first, last, processed, raw))
+            put(_Chunk(stage_rows(batch), problems, rejected, first, last, processed))
         put(None)
     except (csv.Error, UnicodeDecodeError, OSError) as exc:
         put(ImportFileError(str(exc)))
@@ -330,13 +366,11 @@ def _run_batches(
     loader: PlaceLoader | KeyRecordLoader,
     kept: list[Rejection] | None,
 ) -> None:
-    personal = report.personal_indexes(table.mapping)
-
     def flush(chunk: _Chunk) -> None:
         try:
             with transaction.atomic():
                 result = loader.load_batch(chunk.staged, now=timezone.now())
-                rows = _with_cells(chunk.problems + result.rejections, chunk.raw, personal)
+                rows = chunk.problems + result.rejections
                 if kept is None:
                     ImportRejection.objects.bulk_create(
                         _rejection_rows(job, rows), batch_size=2_000

@@ -102,3 +102,20 @@ def test_a_file_mostly_rejected_stops_early_with_its_first_reasons(tree, write_c
     assert "18 characters" in job.error
     assert job.processed_rows < 6_000  # stopped before the end
     assert not Person.objects.exists()
+
+
+def test_a_row_the_loader_rejects_comes_back_with_its_cells(tree, write_csv, ids):
+    """A duplicate is found by the loader, not while the row is prepared: its cells are read
+    again from the file once the job has run."""
+    number = ids()
+    rows = [
+        HEADER,
+        ["甲", "文峰路", "1", "张三", number, ""],
+        ["乙", "文峰路", "1", "张三", number, ""],
+    ]
+    for dry_run in (True, False):
+        job = factories.import_file(write_csv(rows), tree.beat_a, "household", dry_run=dry_run)
+        assert job.rejected == 1
+        (line,) = jobs.import_report_rows(job, full=True)
+        assert line[:5] == ["乙", "文峰路", "1", "张三", number]
+        assert "Duplicate of row 2" in line[6]
