@@ -248,3 +248,17 @@ def test_the_web_request_survives_a_hostile_upload(
     page = client.get(f"/registry/imports/{job.pk}/").content.decode()
     assert job.error in page
     assert _nothing_written()
+
+
+def test_the_command_refuses_with_the_message_and_lives(tree, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "corner.xlsx"
+    write_xlsx(
+        path,
+        "A1:XFD1048576",
+        [_header_row(), '<row r="1048576">', _cell("XFD1048576", "x"), "</row>"],
+    )
+    with pytest.raises(CommandError, match="column 200"):
+        call_command("import_registry", str(path), "--unit", tree.beat_a.code)
+    assert _nothing_written()
