@@ -431,9 +431,9 @@ def _text_run(chunk: bytes, run: int) -> int:
         if run + first > _LONGEST:
             raise Refused("cell", limit=MAX_CELL_CHARS)
         step = _LONGEST // 2
-        if any(chunk.find(b"<", i, i + step) < 0 for i in range(first, len(chunk) - step, step)):
-            if max(map(len, chunk[first:].split(b"<"))) > _LONGEST:
-                raise Refused("cell", limit=MAX_CELL_CHARS)
+        gap = any(chunk.find(b"<", i, i + step) < 0 for i in range(first, len(chunk) - step, step))
+        if gap and max(map(len, chunk[first:].split(b"<"))) > _LONGEST:
+            raise Refused("cell", limit=MAX_CELL_CHARS)
         run = len(chunk) - chunk.rfind(b"<") - 1
     if run > _LONGEST:
         raise Refused("cell", limit=MAX_CELL_CHARS)
