@@ -66,6 +66,16 @@ def write_xlsx(path, dimension: str, rows) -> None:
             fh.write(b"</sheetData></worksheet>")
 
 
+def write_far_corner(path) -> None:
+    """1.6 KB: a header, and one cell at the sheet's far corner under a dimension declaring
+    every cell (calamine allocated 512 GB for it and the process aborted)."""
+    write_xlsx(
+        path,
+        "A1:XFD1048576",
+        [_header_row(), '<row r="1048576">', _cell("XFD1048576", "x"), "</row>"],
+    )
+
+
 def _import(path, unit, **kw) -> ImportJob:
     return factories.import_file(path, unit, "household", **kw)
 
@@ -81,11 +91,7 @@ def _rss_mb() -> float:
 def test_a_far_corner_cell_under_a_huge_dimension_is_refused(tree, tmp_path):
     """1.6 KB; calamine allocated 512 GB for it and the process aborted."""
     path = tmp_path / "corner.xlsx"
-    write_xlsx(
-        path,
-        "A1:XFD1048576",
-        [_header_row(), '<row r="1048576">', _cell("XFD1048576", "x"), "</row>"],
-    )
+    write_far_corner(path)
     assert path.stat().st_size < 2000
     before = _rss_mb()
     job = _import(path, tree.beat_a)
@@ -229,11 +235,7 @@ def test_the_web_request_survives_a_hostile_upload(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     path = tmp_path / "corner.xlsx"
-    write_xlsx(
-        path,
-        "A1:XFD1048576",
-        [_header_row(), '<row r="1048576">', _cell("XFD1048576", "x"), "</row>"],
-    )
+    write_far_corner(path)
     client = client_for(officer_a)
     upload = SimpleUploadedFile("corner.xlsx", path.read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
@@ -254,11 +256,7 @@ def test_the_command_refuses_with_the_message_and_lives(tree, tmp_path):
     from django.core.management import CommandError, call_command
 
     path = tmp_path / "corner.xlsx"
-    write_xlsx(
-        path,
-        "A1:XFD1048576",
-        [_header_row(), '<row r="1048576">', _cell("XFD1048576", "x"), "</row>"],
-    )
+    write_far_corner(path)
     with pytest.raises(CommandError, match="column 200"):
         call_command("import_registry", str(path), "--unit", tree.beat_a.code)
     assert _nothing_written()

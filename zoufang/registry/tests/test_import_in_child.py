@@ -8,7 +8,12 @@ import time
 import pytest
 
 from zoufang.registry.models import ImportJob, Person
-from zoufang.registry.tests.test_import_hostile_files import _cell, _header_row, write_xlsx
+from zoufang.registry.tests.test_import_hostile_files import (
+    _cell,
+    _header_row,
+    write_far_corner,
+    write_xlsx,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -53,11 +58,7 @@ def test_a_hostile_upload_fails_in_the_child_and_can_be_run_again(
 ):
     settings.REGISTRY_IMPORT_IN_CHILD = True
     path = tmp_path / "corner.xlsx"
-    write_xlsx(
-        path,
-        "A1:XFD1048576",
-        [_header_row(), '<row r="1048576">', _cell("XFD1048576", "x"), "</row>"],
-    )
+    write_far_corner(path)
     client = client_for(officer_a)
     _upload(client, tree.beat_a, path)
     job = _wait(ImportJob.objects.get())
