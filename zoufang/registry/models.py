@@ -234,6 +234,11 @@ class Person(TimeStampedModel):
     # Columns of an imported roster the registry has no field for (民族, 工作单位, 居住人数 …),
     # by their header: kept, shown on the person's page, never dropped.
     extra = models.JSONField(_("extra fields"), null=True, blank=True)
+    # The ID number's region code never existed (normalize.region_known): kept, but flagged
+    # for checking — a typo the check digit did not catch, or a code newer than our tables.
+    region_unknown = models.BooleanField(
+        _("region code unknown"), default=False, db_default=False, editable=False
+    )
     unit_path = PathField(_("beat path"), editable=False)
 
     objects = PersonQuerySet.as_manager()
@@ -502,6 +507,10 @@ class ImportJob(TimeStampedModel):
     # "extra": [header, …] (kept on the person), "ignored": [header, …]}.
     columns = models.JSONField(_("columns read"), default=dict, blank=True)
     report_path = models.CharField(max_length=500, blank=True)
+    # The file's header row as it was (the report repeats it) and the rejected rows counted by
+    # reason (a dry run stores only a sample of the rows, so the counts are kept here).
+    header = models.JSONField(default=list, blank=True)
+    reason_counts = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -537,6 +546,9 @@ class ImportRejection(models.Model):
     column = models.CharField(_("column"), max_length=50, blank=True)
     value = models.CharField(_("value"), max_length=255, blank=True)
     reason = models.CharField(_("reason"), max_length=255)
+    # The row's cells as they were in the file (personal columns sealed, see jobs._seal_cells),
+    # so the report can give the row back to be fixed and imported again.
+    cells = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rejected row")

@@ -64,18 +64,63 @@ def clean_phone_text(value: object) -> str:
 # ---- ID numbers ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8192)
-def _place_known(region: str, year: int) -> bool:
-    try:
-        ric.get_birth_place(region + f"{year:04d}0101" + "0000")
-    except StdnumError:
-        return False
-    return True
+# The region rule. A citizen's number carries the code of the place where it was *issued*,
+# which may be younger than the person (a man born in 1960 who got his card in 魏都区 in 1990
+# has 411002…) or older than today's map (许昌县 411023, now 建安区 411003). So a number is
+# accepted when its province is real; a six-digit code that never existed (in stdnum's dated
+# table or the supplement below) is a warning on the record (Person.region_unknown), not a
+# rejection: refusing a real resident is worse than flagging a typo the check digit missed.
+
+# Codes of the local city (许昌市), dated, so that a code newer than the installed stdnum table
+# still counts. (code: name, first year, last year or None). Sources: the 中华人民共和国行政区划
+# 代码 lists of the Ministry of Civil Affairs; stdnum's table as of python-stdnum 2.2.
+LOCAL_REGIONS: dict[str, tuple[str, int, int | None]] = {
+    "411000": ("许昌市", 1986, None),
+    "411001": ("许昌市市辖区", 1986, None),
+    "411002": ("魏都区", 1986, None),
+    "411003": ("建安区", 2016, None),  # replaced 许昌县 411023
+    "411021": ("禹县", 1986, 1988),  # became 禹州市 411081
+    "411022": ("长葛县", 1986, 1993),  # became 长葛市 411082
+    "411023": ("许昌县", 1986, 2016),  # became 建安区 411003
+    "411024": ("鄢陵县", 1986, None),
+    "411025": ("襄城县", 1997, None),  # from 平顶山市 (410425) in 1997
+    "411081": ("禹州市", 1989, None),
+    "411082": ("长葛市", 1993, None),
+    "412600": ("许昌地区", 1949, 1986),  # before 1986 the city's counties were 4126xx
+    "412601": ("许昌市", 1949, 1986),
+    "412624": ("许昌县", 1949, 1986),
+    "410425": ("襄城县", 1986, 1997),
+}
+
+
+@lru_cache(maxsize=4096)
+def region_known(code: str) -> bool:
+    """Whether a six-digit region code has ever existed, at any date."""
+    if code in LOCAL_REGIONS:
+        return True
+    from stdnum import numdb
+
+    info = {k: v for _part, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    return "county" in info and len(code) == 6
+
+
+@lru_cache(maxsize=64)
+def province_known(code: str) -> bool:
+    from stdnum import numdb
+
+    return any("province" in props for _part, props in numdb.get("cn/loc").info(code[:2]))
+
+
+def id_region_known(number: str) -> bool:
+    """For a number parse_id_number accepted: whether its region code ever existed (False
+    marks the record for checking, see Person.region_unknown)."""
+    return region_known(number[:6])
 
 
 def parse_id_number(value: object) -> tuple[str, str, dt.date]:
-    """(ID number, sex "M"/"F", birth date); checked with stdnum.cn.ric (length, digits,
-    check digit, birth date, birth place), the place look-up cached per region and year."""
+    """(ID number, sex "M"/"F", birth date); checked as stdnum.cn.ric does (length, digits,
+    check digit, birth date) and the province code. The six-digit region code is not a reason
+    to refuse (see `region_known` above): ask `id_region_known` to flag the record."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         raise Bad(
             _(
@@ -115,8 +160,8 @@ def parse_id_number(value: object) -> tuple[str, str, dt.date]:
         birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError as exc:
         raise Bad(_("The ID number holds no valid birth date.")) from exc
-    if not _place_known(text[:6], birth.year):
-        raise Bad(_("The ID number's region code %(code)s does not exist.") % {"code": text[:6]})
+    if not province_known(text[:2]):
+        raise Bad(_("The ID number's province code %(code)s does not exist.") % {"code": text[:2]})
     sex = "M" if int(text[16]) % 2 else "F"
     return text, sex, birth
 

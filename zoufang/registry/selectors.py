@@ -104,6 +104,7 @@ class PersonFilters:
     separated: bool = False
     rented: bool = False
     key: bool = False
+    region_unknown: bool = False
 
 
 def person_search_q(q: str) -> Q:
@@ -132,6 +133,8 @@ def person_list(user: User, f: PersonFilters) -> QuerySet[Person]:
         qs = qs.filter(separated=True)
     if f.rented:
         qs = qs.filter(household__use=Household.Use.RENTED)
+    if f.region_unknown:
+        qs = qs.filter(region_unknown=True)
     if f.key and may_see_key_persons(user):
         qs = qs.filter(key_record__isnull=False)
     if f.q:

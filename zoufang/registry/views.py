@@ -224,6 +224,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         separated=_flag(request, "separated"),
         rented=_flag(request, "rented"),
         key=_flag(request, "key"),
+        region_unknown=_flag(request, "region_unknown"),
     )
     qs = selectors.person_list(request.user, f)
     if request.GET.get("export") == "xlsx":
@@ -363,6 +364,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "job": job,
         "rejections": job.rejections.all()[:200] if job.finished else [],
+        "reasons": sorted(job.reason_counts.items(), key=lambda kv: -kv[1])[:20],
         "tab": "imports",
     }
     if request.htmx:
@@ -373,10 +375,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(request.user, pk)
+    full = may_see_full_values(request.user, job.unit_path)
     return xlsx_response(
         f"import-{job.pk}-rejected",
-        jobs.REPORT_HEADERS,
-        jobs.import_report_rows(job),
+        jobs.import_report_headers(job),
+        jobs.import_report_rows(job, full=full),
         sheet="未导入的行",
     )
 

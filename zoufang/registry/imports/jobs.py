@@ -27,6 +27,7 @@ from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import write_xlsx
 from zoufang.org.models import Unit
 from zoufang.registry.access import may_import
+from zoufang.registry.imports import report
 from zoufang.registry.imports.keyrecords import KeyRecordLoader
 from zoufang.registry.imports.places import PlaceLoader
 from zoufang.registry.imports.reader import ImportFileError, Table, is_blank, open_table, sniff
@@ -42,7 +43,11 @@ logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 20_000
 FIRST_BATCH_ROWS = 2_500
-REPORT_HEADERS = ["行号", "列", "值", "原因"]
+# A dry run keeps this many rejected rows (with counts by reason for all of them).
+DRY_RUN_SAMPLE = 1_000
+# A file stops early when more than this share of its rows is rejected, once this many were read.
+EARLY_STOP_SHARE = 0.5
+EARLY_STOP_AFTER = 1_000
 
 
 def _import_dir() -> Path:
@@ -92,9 +97,9 @@ def import_job_create(
         dry_run=dry_run,
     )
     if enqueue:
-        from zoufang.registry.tasks import import_run_task
+        from zoufang.registry.tasks import start_import
 
-        transaction.on_commit(lambda: import_run_task.delay(job.pk))
+        transaction.on_commit(lambda: start_import(job.pk))
     return job
 
 
@@ -128,6 +133,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     job.status, job.started_at, job.error = ImportJob.Status.RUNNING, timezone.now(), ""
     job.accepted = job.rejected = job.created = job.updated = job.unchanged = 0
     job.processed_rows = job.committed_through_row = 0
+    job.reason_counts = {}
     job.save()
     path = Path(job.file_path)
     scope_path = _scope_path(job)
@@ -139,7 +145,8 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         return job
     job.total_rows = max(0, _count_rows(path) - table.header_row)
     job.columns = table.columns
-    job.save(update_fields=["total_rows", "columns", "updated_at"])
+    job.header, job.reason_counts = table.header_cells, {}
+    job.save(update_fields=["total_rows", "columns", "header", "reason_counts", "updated_at"])
     ctx = Context(job.unit, scope_path)
     # Key persons and key items attach to stored persons and places: their own loader.
     loader_class = KeyRecordLoader if job.kind in KeyRecordLoader.kinds else PlaceLoader
@@ -151,9 +158,10 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             with transaction.atomic():
                 _run_batches(job, table, spec, ctx, loader, kept_rejections)
                 transaction.set_rollback(True)
-            ImportRejection.objects.bulk_create(_rejection_rows(job, kept_rejections))
+            _store_kept(job, path, spec, kept_rejections)
         else:
             _run_batches(job, table, spec, ctx, loader, None)
+            _fill_cells(job, path, spec, None)
     except _BatchFailed as failed:
         job.status = ImportJob.Status.FAILED
         job.error = _(
@@ -168,6 +176,11 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         }
         if job.dry_run:
             job.error = _("The dry run failed: %(error)s") % {"error": failed.reason}
+    except _EarlyStop:
+        job.status = ImportJob.Status.FAILED
+        job.error = _early_stop_message(job)
+        if job.dry_run:
+            _store_kept(job, path, spec, kept_rejections)
     else:
         job.status = ImportJob.Status.DONE
         job.total_rows = job.processed_rows
@@ -182,6 +195,30 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     return job
 
 
+def _store_kept(job: ImportJob, path: Path, spec: Spec, kept: list[Rejection]) -> None:
+    _fill_cells(job, path, spec, kept)
+    ImportRejection.objects.bulk_create(_rejection_rows(job, kept), batch_size=2_000)
+
+
+class _EarlyStop(Exception):
+    """More than half the rows read so far were rejected: not this beat's roster."""
+
+
+def _early_stop_message(job: ImportJob) -> str:
+    top = sorted(job.reason_counts.items(), key=lambda kv: -kv[1])[:3]
+    reasons = "；".join(f"{n} × {reason}" for reason, n in top)
+    return _(
+        "This file does not look like a roster for this beat: %(rejected)s of the first "
+        "%(read)s rows were rejected, so the import stopped (rows up to %(done)s are in the "
+        "registry). The first reasons: %(reasons)s"
+    ) % {
+        "rejected": job.rejected,
+        "read": job.processed_rows,
+        "done": job.committed_through_row if not job.dry_run else 0,
+        "reasons": reasons,
+    }
+
+
 class _BatchFailed(Exception):
     def __init__(self, first: int, last: int, reason: str) -> None:
         super().__init__(reason)
@@ -191,10 +228,54 @@ class _BatchFailed(Exception):
 def _rejection_rows(job: ImportJob, items: list[Rejection]) -> list[ImportRejection]:
     return [
         ImportRejection(
-            job=job, row=r.row, column=r.column[:50], value=r.value, reason=r.reason[:255]
+            job=job,
+            row=r.row,
+            column=r.column[:50],
+            value=r.value,
+            reason=r.reason[:255],
+            cells=getattr(r, "cells", None),
         )
         for r in items
     ]
+
+
+def _cells_of_rows(path: Path, spec: Spec, numbers: set[int]) -> dict[int, list[Any]]:
+    """The cells of rows the loader rejected (a duplicate, a record outside the jurisdiction),
+    by one more pass over the file once the job has run: the rows a batch loads are not kept
+    on the hot path for the few the loader refuses."""
+    if not numbers:
+        return {}
+    found: dict[int, list[Any]] = {}
+    try:
+        table = open_table(path, spec.columns)
+        personal = report.personal_indexes(table.mapping)
+        last = max(numbers)
+        for number, cells in table.rows:
+            if number in numbers:
+                found[number] = report.seal_cells(cells, personal)
+            if number >= last:
+                break
+    except ImportFileError:
+        logger.warning("registry import: the report's cells could not be read again")
+    return found
+
+
+def _fill_cells(job: ImportJob, path: Path, spec: Spec, kept: list[Rejection] | None) -> None:
+    """Give the loader's rejections their cells: the dry run's kept sample, or the stored rows."""
+    if kept is not None:
+        missing = [r for r in kept if getattr(r, "cells", None) is None]
+        found = _cells_of_rows(path, spec, {r.row for r in missing})
+        for r in missing:
+            r.cells = found.get(r.row)  # type: ignore[attr-defined]
+        return
+    stored = job.rejections.filter(cells__isnull=True)
+    found = _cells_of_rows(path, spec, set(stored.values_list("row", flat=True)))
+    numbers = sorted(found)
+    for i in range(0, len(numbers), 1000):
+        objs = list(stored.filter(row__in=numbers[i : i + 1000]))
+        for obj in objs:
+            obj.cells = found[obj.row]
+        ImportRejection.objects.bulk_update(objs, ["cells"], batch_size=1000)
 
 
 @dataclass
@@ -233,6 +314,7 @@ def _produce(
         batch: list[tuple] = []
         problems: list[Rejection] = []
         rejected: set[int] = set()
+        personal = report.personal_indexes(table.mapping)
         first = processed = previous = 0
         last = table.header_row
         mapping = table.mapping
@@ -261,6 +343,9 @@ def _produce(
             processed += 1
             previous = number
             if bad:
+                sealed = report.seal_cells(cells, personal)  # the report gives the row back
+                for r in bad:
+                    r.cells = sealed  # type: ignore[attr-defined]
                 problems.extend(bad)
                 rejected.add(number)
             else:
@@ -288,9 +373,11 @@ def _run_batches(
                 result = loader.load_batch(chunk.staged, now=timezone.now())
                 rows = chunk.problems + result.rejections
                 if kept is None:
-                    ImportRejection.objects.bulk_create(_rejection_rows(job, rows))
-                else:
-                    kept.extend(rows)
+                    ImportRejection.objects.bulk_create(
+                        _rejection_rows(job, rows), batch_size=2_000
+                    )
+                else:  # a dry run keeps a sample; the counts below cover every row
+                    kept.extend(rows[: max(0, DRY_RUN_SAMPLE - len(kept))])
         except DatabaseError as exc:
             logger.exception("registry import batch failed", extra={"job": job.pk})
             first = chunk.first or chunk.last
@@ -302,6 +389,8 @@ def _run_batches(
         job.updated += result.updated
         job.unchanged += result.unchanged
         job.committed_through_row = chunk.last
+        for r in rows:
+            job.reason_counts[r.reason] = job.reason_counts.get(r.reason, 0) + 1
         if kept is None:
             ImportJob.objects.filter(pk=job.pk).update(
                 processed_rows=job.processed_rows,
@@ -311,7 +400,13 @@ def _run_batches(
                 updated=job.updated,
                 unchanged=job.unchanged,
                 committed_through_row=chunk.last,
+                reason_counts=job.reason_counts,
             )
+        if (
+            job.processed_rows >= EARLY_STOP_AFTER
+            and job.rejected > EARLY_STOP_SHARE * job.processed_rows
+        ):
+            raise _EarlyStop
 
     chunks: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
@@ -335,21 +430,29 @@ def _run_batches(
         producer.join()
 
 
-def import_report_rows(job: ImportJob) -> Iterator[list[Any]]:
-    for r in job.rejections.order_by("row", "id").iterator(chunk_size=5000):
-        yield [r.row, r.column, r.value, r.reason]
+def import_report_headers(job: ImportJob) -> list[str]:
+    return report.report_headers(job.header)
 
 
-def import_write_report(job: ImportJob, target: Path) -> Path:
+def import_report_rows(job: ImportJob, *, full: bool) -> Iterator[list[Any]]:
+    """The rejected rows as they were in the file, with the reason and the column; personal
+    cells in full only when `full` (the reader may see full values)."""
+    rejections = job.rejections.order_by("row", "id").iterator(chunk_size=2000)
+    return report.report_rows(rejections, len(job.header), full=full)
+
+
+def import_write_report(job: ImportJob, target: Path, *, full: bool = True) -> Path:
     with target.open("wb") as fh:
-        write_xlsx(fh, REPORT_HEADERS, import_report_rows(job), sheet="未导入的行")
+        write_xlsx(
+            fh, import_report_headers(job), import_report_rows(job, full=full), sheet="未导入的行"
+        )
     return target
 
 
 def import_job_retry(*, job: ImportJob) -> ImportJob:
     """Run a failed job again (idempotent: rows that made it are not duplicated)."""
-    from zoufang.registry.tasks import import_run_task
+    from zoufang.registry.tasks import start_import
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
-    transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    transaction.on_commit(lambda: start_import(job.pk))
     return job

@@ -1,7 +1,8 @@
 """Reading an import file: check it (size, kind, not empty), find the header row among the first
 rows (title rows above it are skipped) and map its columns through the synonyms. csv (utf-8 or
-GBK) by the standard library; .xls, .ods and small .xlsx files by python-calamine; large .xlsx
-files by the streaming reader in a child process (xlsxstream).
+GBK) by the standard library; every workbook in a child process under memory and time limits,
+after its content was inspected (xlsxstream): .xls, .ods and small .xlsx files by
+python-calamine, large or over-declared .xlsx files by the streaming reader.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from zoufang.registry import normalize as norm
 from zoufang.registry.imports.headers import match_header
 from zoufang.registry.imports.specs import Column, keeps_extras
 
@@ -34,6 +36,7 @@ class Table:
     rows: Iterator[tuple[int, Sequence[Any]]]  # (file row number, cells) after the header
     unknown_headers: list[str] = field(default_factory=list)
     columns: dict[str, list] = field(default_factory=dict)  # headers.HeaderMatch.report
+    header_cells: list[str] = field(default_factory=list)  # the header row as in the file
 
 
 def sniff(path: Path) -> str:
@@ -79,31 +82,78 @@ def _is_xlsx(path: Path) -> bool:
         return False
 
 
+def read_limits() -> Any:
+    """The reading child's limits (settings REGISTRY_IMPORT_READER_MB, …_SECONDS, …_MAX_ROWS,
+    …_MAX_COLUMNS; the defaults fit a 1,048,576-row sheet on a small server)."""
+    from zoufang.registry.imports.xlsxstream import MAX_COLUMNS, MAX_ROWS, Limits
+
+    seconds = getattr(settings, "REGISTRY_IMPORT_READER_SECONDS", 900)
+    return Limits(
+        memory_mb=getattr(settings, "REGISTRY_IMPORT_READER_MB", 1024),
+        cpu_seconds=seconds,
+        wall_seconds=4 * seconds,
+        max_rows=getattr(settings, "REGISTRY_IMPORT_MAX_ROWS", MAX_ROWS),
+        max_columns=getattr(settings, "REGISTRY_IMPORT_MAX_COLUMNS", MAX_COLUMNS),
+    )
+
+
 def _excel_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    if path.stat().st_size > STREAM_XLSX_ABOVE_BYTES and _is_xlsx(path):
-        yield from _streamed_xlsx_rows(path)
-        return
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-    except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ImportFileError(_("This file is not a readable spreadsheet (xlsx or csv).")) from exc
-    start = sheet.start[0] if sheet.start else 0
-    for offset, row in enumerate(sheet.iter_rows()):
-        yield start + offset + 1, row
-
-
-def _streamed_xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """Every workbook is read by a child process (xlsxstream): the streaming reader for large
+    .xlsx files, python-calamine for the rest; a file that would take the process down takes
+    only the child, and the import fails with a message."""
     import zlib
 
     from zoufang.registry.imports import xlsxstream
 
+    big = path.stat().st_size > STREAM_XLSX_ABOVE_BYTES and _is_xlsx(path)
+    limits = read_limits()
     try:
-        yield from xlsxstream.iter_rows_in_child(str(path))
+        yield from xlsxstream.iter_rows_in_child(str(path), "stream" if big else "calamine", limits)
+    except xlsxstream.Refused as exc:
+        raise ImportFileError(refusal_message(exc.code, exc.params)) from exc
+    except xlsxstream.ChildDied as exc:
+        raise ImportFileError(died_message(exc.why, limits)) from exc
     except (xlsxstream.XlsxError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise ImportFileError(_("This file is not a readable spreadsheet (xlsx or csv).")) from exc
+
+
+def refusal_message(code: str, params: dict[str, Any]) -> str:
+    nothing = _("Nothing was imported.")
+    if code == "rows":
+        text = _(
+            "The sheet holds %(rows)s rows; at most %(limit)s are imported from one file. "
+            "Split it into smaller files."
+        )
+    elif code == "columns":
+        text = _(
+            "The sheet has cells beyond column %(limit)s. Delete the columns the import does "
+            "not need (or the stray cells far to the right) and save the file again."
+        )
+    elif code == "cell":
+        text = _("A cell holds more than %(limit)s characters, more than Excel allows.")
+    elif code == "inflated":
+        params = {"size": params["size"] // (1 << 20), "limit": params["limit"] // (1 << 20)}
+        text = _(
+            "Unpacked, this file would take more than %(limit)s MB: it is not an ordinary "
+            "spreadsheet (a zip bomb?)."
+        )
+    else:  # "dtd"
+        text = _("The file holds XML declarations (DTD / entities) a spreadsheet never has.")
+    return f"{text % params} {nothing}"
+
+
+def died_message(why: str, limits: Any) -> str:
+    if why == "time":
+        text = _(
+            "Reading the file took longer than %(s)s seconds and was stopped. Split the file "
+            "or run the job again."
+        ) % {"s": limits.cpu_seconds}
+    else:
+        text = _(
+            "Reading the file needed more than %(mb)s MB of memory and was stopped. Save it "
+            "again from Excel (it may be damaged) or split it, and run the job again."
+        ) % {"mb": limits.memory_mb}
+    return text
 
 
 def is_blank(row: Sequence[Any]) -> bool:
@@ -134,8 +184,14 @@ def open_table(path: Path, columns: Sequence[Column]) -> Table:
             seen_any = True
             found = match_header(row, tuple(columns), extras=extras)
             if required <= set(found.mapping.values()):
-                unknown = found.extra + found.ignored
-                return Table(number, found.mapping, rows, unknown, found.report())
+                return Table(
+                    header_row=number,
+                    mapping=found.mapping,
+                    rows=rows,
+                    unknown_headers=found.extra + found.ignored,
+                    columns=found.report(),
+                    header_cells=[norm.clean_text(c) for c in row],
+                )
     except UnicodeDecodeError as exc:
         raise ImportFileError(_("This file is not a spreadsheet (xlsx or csv).")) from exc
     except csv.Error as exc:

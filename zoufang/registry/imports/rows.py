@@ -249,7 +249,14 @@ def _id_part(ctx: Context, v: dict[str, Any], reject: Callable) -> tuple | None:
         reject("id_number", v.get("id_number"), str(exc))
         return None
     s = ctx.sealer
-    return (s.encrypt(number), s.hash(number), norm.mask_id(number), sex, birth)
+    return (
+        s.encrypt(number),
+        s.hash(number),
+        norm.mask_id(number),
+        sex,
+        birth,
+        not norm.id_region_known(number),
+    )
 
 
 def _phone_part(ctx: Context, v: dict[str, Any], key: str, reject: Callable) -> tuple:

@@ -244,6 +244,7 @@ HOUSEHOLD_STAGE = (
     ("id_masked", "text"),
     ("sex", "text"),
     ("birth_date", "date"),
+    ("region_unknown", "bool"),
     ("phone_enc", "text"),
     ("phone_hash", "text"),
     ("phone_masked", "text"),

@@ -139,6 +139,7 @@ def _household_and_person(with_place: str) -> list[Target]:
             "id_masked": "s.id_masked",
             "sex": "s.sex",
             "birth_date": "s.birth_date",
+            "region_unknown": "s.region_unknown",
         },
     )
     return [household, person]

@@ -101,6 +101,7 @@ def _set_id_number(person: Person, value: str) -> tuple[str, Any, Any] | None:
     old = person.id_masked
     person.id_enc, person.id_hash, person.id_masked = encrypt(number), digest, norm.mask_id(number)
     person.sex, person.birth_date = sex, birth
+    person.region_unknown = not norm.id_region_known(number)
     return ("id_number", old, person.id_masked)
 
 

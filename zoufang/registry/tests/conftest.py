@@ -11,6 +11,9 @@ from zoufang.registry.tests import factories
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Imports run in-process, inside the test's transaction (a child process could not see
+    # it); test_import_in_child.py runs them in a child on a committed database.
+    settings.REGISTRY_IMPORT_IN_CHILD = False
 
 
 @pytest.fixture

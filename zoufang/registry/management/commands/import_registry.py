@@ -1,5 +1,6 @@
 """python manage.py import_registry FILE --unit CODE [--kind household|shop|enterprise|key_person|key_item]
-[--dry-run]"""
+[--dry-run]; python manage.py import_registry --job ID runs a stored job (the import page starts
+this in a child process when Celery is eager)."""
 
 from __future__ import annotations
 
@@ -21,23 +22,36 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--unit", required=True, help="code of the beat (or station/county)")
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument("--unit", help="code of the beat (or station/county)")
+        parser.add_argument("--job", type=int, help="run this stored import job")
         parser.add_argument("--kind", default="household", choices=sorted(SPECS))
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
 
     def handle(
-        self, *args: Any, file: Path, unit: str, kind: str, dry_run: bool, **opts: Any
+        self,
+        *args: Any,
+        file: Path | None,
+        unit: str | None,
+        kind: str,
+        dry_run: bool,
+        job: int | None = None,
+        **opts: Any,
     ) -> None:
+        if job is not None:
+            self._run_stored(job)
+            return
+        if file is None or not unit:
+            raise CommandError("give a FILE and --unit, or --job ID")
         if not file.exists():
             raise CommandError(f"{file} does not exist")
         target = Unit.objects.filter(code=unit).first()
         if target is None:
             raise CommandError(f"no unit with code {unit}")
-        job = jobs.import_job_create(
+        created = jobs.import_job_create(
             user=None, unit=target, kind=kind, path=file.resolve(), dry_run=dry_run, enqueue=False
         )
-        job = jobs.import_job_run(job=job)
+        job = jobs.import_job_run(job=created)
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.error)
         report = file.with_name(f"{file.stem}.rejected.xlsx")
@@ -56,3 +70,18 @@ class Command(BaseCommand):
                 f"{len(read['extra'])} kept as extra fields ({'、'.join(read['extra']) or '-'}), "
                 f"{len(read['ignored'])} ignored ({'、'.join(read['ignored']) or '-'})"
             )
+
+    def _run_stored(self, job_id: int) -> None:
+        from django.utils import timezone
+
+        stored = ImportJob.objects.filter(pk=job_id).first()
+        if stored is None:
+            raise CommandError(f"no import job {job_id}")
+        try:
+            stored = jobs.import_job_run(job=stored)
+        except Exception as exc:  # the job must not stay "running": it fails and can be retried
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJob.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+            )
+            raise
+        self.stdout.write(f"job {job_id}: {stored.status}")
