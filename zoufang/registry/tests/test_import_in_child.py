@@ -15,7 +15,7 @@ from zoufang.registry.tests.test_import_hostile_files import (
     write_xlsx,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# The tests that start a real child need a committed PostgreSQL database.
 
 
 def _wait(job: ImportJob, seconds: float = 60) -> ImportJob:
@@ -35,6 +35,8 @@ def _upload(client, unit, path):
     return client.post("/registry/imports/", {"unit": unit.pk, "kind": "household", "file": upload})
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_an_upload_starts_a_child_and_the_page_follows_it(
     settings, officer_a, client_for, tree, tmp_path, ids
 ):
@@ -53,6 +55,8 @@ def test_an_upload_starts_a_child_and_the_page_follows_it(
     assert "100%" in client.get(response["Location"]).content.decode()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_a_hostile_upload_fails_in_the_child_and_can_be_run_again(
     settings, officer_a, client_for, tree, tmp_path
 ):
@@ -68,3 +72,33 @@ def test_a_hostile_upload_fails_in_the_child_and_can_be_run_again(
     job = _wait(job)
     assert job.status == ImportJob.Status.FAILED
     assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_job_whose_child_was_killed_fails_with_a_message_and_can_run_again(
+    officer_a, tree, tmp_path
+):
+    """A child killed from outside (SIGKILL, the kernel's OOM killer) cannot mark its own job;
+    the process that started it does when the child ends, so the job never stays running."""
+    from zoufang.registry.imports import jobs
+    from zoufang.registry.tasks import child_ended
+
+    path = tmp_path / "roster.csv"
+    path.write_text("社区编码,地址编码\n", encoding="utf-8")
+    job = jobs.import_job_create(
+        user=officer_a, unit=tree.beat_a, kind="household", path=path, enqueue=False
+    )
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+
+    assert child_ended(job.pk, -9) is True
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "-9" in job.error
+    assert job.finished
+
+    # A job the child finished itself is left as it is, whatever the exit code.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, error="")
+    assert child_ended(job.pk, 1) is False
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert child_ended(job.pk, 0) is False
