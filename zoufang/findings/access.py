@@ -3,9 +3,12 @@ that one definition: as a `Q` for lists and as a Python check for one finding in
 
 - **See** (the row exists for the user): the territory chain (`unit_path`), the owner chain
   (`owner_path`), and a unit asked to take it over (`transfer_path`) — the last only for what
-  that unit may read, since a sensitive clue is readable only in the owner chain.
-- **Read** (the content, not just the number): `sensitive_reach` — everything, an owner-chain
-  path, or nothing. Non-sensitive findings are readable by everyone who sees them.
+  the user may read there: a sensitive clue pending a transfer is seen (and read) in the
+  receiving unit's chain only by holders of the sensitive-clue permission, who must be able
+  to accept it; nobody else there learns it exists.
+- **Read** (the content, not just the number): `sensitive_reach` — everything, a unit path,
+  or nothing — applied to the owner chain and to a pending transfer's receiving chain.
+  Non-sensitive findings are readable by everyone who sees them.
 - **Change**: the action table's `who` (see `actions.py`).
 """
 
@@ -23,25 +26,31 @@ from zoufang.org.models import User
 # ---- seeing a finding ----------------------------------------------------------------------
 
 
-def visible_q(scope: Scope) -> Q:
-    """The rows a user with `scope` sees (a scope that is neither everything nor nothing).
+def visible_q(scope: Scope, *, sensitive_too: bool = False) -> Q:
+    """The rows a user with `scope` sees (a scope that is neither everything nor nothing);
+    `sensitive_too`: the user holds the sensitive-clue permission over that scope.
 
     The prefix spelling (`Scope.prefix_q`, not the range `Scope.q`) is measured: with three
     ORed path columns it lets the ledger walk the `(created_at, id)` index (see core.scope)."""
+    transfer = scope.prefix_q("transfer_path")
     return (
         scope.prefix_q("unit_path")
         | scope.prefix_q("owner_path")
-        # Through a pending transfer alone only a non-sensitive one: a sensitive clue is
-        # readable only in the owner chain, which the clause above already gives.
-        | (scope.prefix_q("transfer_path") & Q(sensitive=False))
+        # Through a pending transfer alone, a sensitive clue only for who may read it there.
+        | (transfer if sensitive_too else transfer & Q(sensitive=False))
     )
 
 
-def path_sees(path: str, finding: Finding) -> bool:
+def path_sees(path: str, finding: Finding, *, sensitive_too: bool = False) -> bool:
     """`visible_q` for one finding and the scope of the unit at `path`."""
     if finding.unit_path.startswith(path) or finding.owner_path.startswith(path):
         return True
-    return bool(finding.transfer_path.startswith(path) and not finding.sensitive)
+    return bool(finding.transfer_path.startswith(path) and (sensitive_too or not finding.sensitive))
+
+
+def sees_sensitive_transfers(user: User, scope: Scope) -> bool:
+    """Does the user read sensitive clues over all of `scope` (so also those sent to it)?"""
+    return sensitive_reach(user) == scope
 
 
 def may_see(user: User, finding: Finding) -> bool:
@@ -49,7 +58,9 @@ def may_see(user: User, finding: Finding) -> bool:
     scope = user_scope(user)
     if scope.nothing:
         return False
-    return scope.everything or path_sees(scope.path, finding)
+    return scope.everything or path_sees(
+        scope.path, finding, sensitive_too=sees_sensitive_transfers(user, scope)
+    )
 
 
 def get_finding_for_user(user: User, pk: int) -> Finding:
@@ -101,12 +112,15 @@ def readable_q(user: User) -> Q:
         return Q()
     if reach.nothing:
         return Q(sensitive=False)
-    return Q(sensitive=False) | reach.prefix_q("owner_path")
+    return Q(sensitive=False) | reach.prefix_q("owner_path") | reach.prefix_q("transfer_path")
 
 
 def can_read(user: User, finding: Finding) -> bool:
     """`readable_q` for one finding."""
-    return not finding.sensitive or sensitive_reach(user).contains(finding.owner_path)
+    if not finding.sensitive:
+        return True
+    reach = sensitive_reach(user)
+    return reach.contains(finding.owner_path) or reach.contains(finding.transfer_path)
 
 
 def may_see_personal_data(user: User, finding: Finding) -> bool:

@@ -150,14 +150,14 @@ class FindingQuerySet(ScopedQuerySet):
     def visible_to(self, user: User) -> Self:
         """The territory chain and the owner chain (and a unit asked to take it over):
         `findings.access.visible_q`."""
-        from zoufang.findings.access import visible_q
+        from zoufang.findings.access import sees_sensitive_transfers, visible_q
 
         scope = user_scope(user)
         if scope.everything:
             return self
         if scope.path is None:
             return self.none()
-        return self.filter(visible_q(scope))
+        return self.filter(visible_q(scope, sensitive_too=sees_sensitive_transfers(user, scope)))
 
     def readable_by(self, user: User) -> Self:
         """Rows whose content the user may read: `findings.access.readable_q`."""

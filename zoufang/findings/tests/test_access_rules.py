@@ -53,8 +53,9 @@ def test_visible_to_and_may_see_agree(role, request, findings):
     ("role", "reads"),
     [
         ("leader", {"a general", "a city", "a transfer", "b general", "b city", "b transfer"}),
-        ("county_admin", {"a general", "a transfer"}),  # the owner chain, with the permission
-        ("chief_a", {"a general"}),  # owned by its station only
+        # The owner chain with the permission, and a clue the other county asks it to take over.
+        ("county_admin", {"a general", "a transfer", "b transfer"}),
+        ("chief_a", {"a general", "b transfer"}),  # owned by its station, or sent to it
         ("office", set()),  # campaign-wide, without the permission
         ("officer_a", set()),
         ("chief_b", set()),
@@ -63,7 +64,7 @@ def test_visible_to_and_may_see_agree(role, request, findings):
 )
 def test_who_reads_which_sensitive_clue(role, reads, request, findings, tree):
     """The rule spelled out by hand: a sensitive clue's content for the leadership, and for
-    the permission in the owner chain."""
+    the permission in the owner chain or in the chain of the unit asked to take it over."""
     user = request.getfixturevalue(role)
     names = {}
     for f in findings:
@@ -78,3 +79,26 @@ def test_who_reads_which_sensitive_clue(role, reads, request, findings, tree):
     assert {names[f.pk] for f in findings if f.pk in names and can_read(user, f)} == reads
     in_sql = Finding.objects.filter(readable_q(user), pk__in=names).values_list("pk", flat=True)
     assert {names[pk] for pk in in_sql} == reads
+
+
+def test_a_sensitive_clue_sent_to_another_county_is_taken_over_by_its_permission_holder(
+    raise_finding, act, office, tree, chief_a, officer_a, client_for
+):
+    """The receiving station's chief, who holds the sensitive-clue permission, sees, reads and
+    accepts it; the beat officer there, without the permission, never learns it exists."""
+    clue = raise_finding(None, kind_code="clue-gang", beat=tree.beat_b, description="收保护费")
+    assert clue.sensitive
+    act(clue, office, "transfer", unit=tree.s1, comment="相邻辖区")
+
+    officer = client_for(officer_a)
+    assert officer.get(f"/findings/{clue.pk}/").status_code == 404
+    assert clue.number not in officer.get("/findings/?queue=incoming").content.decode()
+
+    chief = client_for(chief_a)
+    page = chief.get(f"/findings/{clue.pk}/").content.decode()
+    assert "收保护费" in page
+    assert clue.number in chief.get("/findings/?queue=incoming").content.decode()
+    act(clue, chief_a, "accept", comment="接收")
+    clue.refresh_from_db()
+    assert clue.owner_unit == tree.s1
+    assert clue.transfer_path == ""
