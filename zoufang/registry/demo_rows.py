@@ -23,7 +23,7 @@ from faker import Faker
 from zoufang.registry.crypto import Sealer
 from zoufang.registry.models import compose_address
 from zoufang.registry.normalize import (
-    _place_known,
+    LOCAL_REGIONS,
     address_code,
     build_id_number,
     mask_id,
@@ -110,10 +110,19 @@ def households_for(beat: Any, fixed: int | None = None) -> int:
 
 
 @lru_cache(maxsize=1024)
+def _existed_in(code: str, year: int) -> bool:
+    """Did the city's region code exist in `year` (normalize.LOCAL_REGIONS, dated)?"""
+    if code not in LOCAL_REGIONS:
+        return False
+    _name, first, last = LOCAL_REGIONS[code]
+    return first <= year <= (last or 9999)
+
+
 def region_code(county: str, year: int) -> str:
-    """The region code of an ID number issued in the county to someone born in `year`."""
-    for code in [county, *PREDECESSORS.get(county, []), PREFECTURE_CODE]:
-        if _place_known(code, year):
+    """The region code of an ID number issued in the county to someone born in `year` (the
+    code of that year: any code that ever existed is accepted, see normalize)."""
+    for code in [county, *PREDECESSORS.get(county, [])]:
+        if _existed_in(code, year):
             return code
     return PREFECTURE_CODE
 
