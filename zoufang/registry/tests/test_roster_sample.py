@@ -46,11 +46,10 @@ def test_the_fulltext_roster_imports_and_refuses_only_its_bad_addresses(tree):
     # are file rows: a title row and the header come first.
     first_bad = len(rows) - 5 + 3
     assert by_column.pop("现住址") == {first_bad, first_bad + 1, first_bad + 2, first_bad + 3}
-    # Anything else refused is an ID number (adults of 1950-85 with 411002 numbers are
-    # refused until the ID rule knows the region's older codes).
-    assert set(by_column) <= {"身份证号"}
-    assert len(rows) + 2 in by_column["身份证号"]  # the wrong check digit
-    assert job.accepted > 100
+    # The only other refusal is the wrong check digit: adults born before 1986 with 411002
+    # numbers, refused before the region-code rule of issue 10, are accepted.
+    assert by_column == {"身份证号": {len(rows) + 2}}
+    assert job.accepted == len(rows) - 5
     assert Place.objects.filter(beat=tree.beat_a, road="文峰路").exists()
     person = Person.objects.filter(extra__isnull=False).first()
     assert set(person.extra) >= {"民族", "居住人数", "登记日期"}
