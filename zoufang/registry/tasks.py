@@ -79,33 +79,37 @@ def start_import(job_id: int) -> None:
     # Reaped when it ends, so that no zombie is left behind in the web process; a child killed
     # from outside (out of memory, SIGKILL) cannot mark its own job failed, so this does.
     threading.Thread(
-        target=lambda: child_ended(job_id, child.wait()),
-        name=f"registry-import-{job_id}",
-        daemon=True,
+        target=_reap, args=(job_id, child), name=f"registry-import-{job_id}", daemon=True
     ).start()
+
+
+def _reap(job_id: int, child: subprocess.Popen) -> None:
+    """In the reaping thread: wait for the child, then close this thread's connection."""
+    from django.db import connections
+
+    try:
+        child_ended(job_id, child.wait())
+    finally:
+        connections.close_all()
 
 
 def child_ended(job_id: int, returncode: int) -> bool:
     """After an import's child process: a job it left queued or running fails with a message
     and can be run again. Returns whether the job was marked failed."""
-    from django.db import close_old_connections
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
     if returncode == 0:
         return False
-    try:
-        marked = ImportJob.objects.filter(
-            pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
-        ).update(
-            status=ImportJob.Status.FAILED,
-            error=_(
-                "The import process ended unexpectedly (exit code %(code)s). "
-                "Rows already committed stay; run the import again to finish it."
-            )
-            % {"code": returncode},
-            finished_at=timezone.now(),
+    marked = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(
+        status=ImportJob.Status.FAILED,
+        error=_(
+            "The import process ended unexpectedly (exit code %(code)s). "
+            "Rows already committed stay; run the import again to finish it."
         )
-    finally:
-        close_old_connections()
+        % {"code": returncode},
+        finished_at=timezone.now(),
+    )
     return bool(marked)
