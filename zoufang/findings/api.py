@@ -30,6 +30,13 @@ from zoufang.org.models import Unit, User
 
 router = Router(tags=["findings"])
 
+# The payload fields that reach the service under their own names (the rest are looked up).
+_CREATE_AS_SENT = {
+    "description", "place_text", "latitude", "longitude", "grade",
+    "resident_name", "resident_phone", "client_uuid", "visit_id",
+}  # fmt: skip
+_TRANSITION_AS_SENT = {"action", "version", "comment", "grade", "deadline", "satisfied"}
+
 
 class Conflict(HttpError):
     def __init__(self, message: str, code: str) -> None:
@@ -109,19 +116,11 @@ def create(request: HttpRequest, payload: FindingIn) -> Status:
         link_to = access.get_finding_for_user(user, payload.link_to)
     try:
         result = finding_create(
+            **payload.model_dump(include=_CREATE_AS_SENT),
             actor=user,
             kind_code=payload.kind,
-            description=payload.description,
             beat=beat,
             place=place,
-            place_text=payload.place_text,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
-            grade=payload.grade,
-            resident_name=payload.resident_name,
-            resident_phone=payload.resident_phone,
-            client_uuid=payload.client_uuid,
-            visit_id=payload.visit_id,
             source="visit" if payload.visit_id else "officer",
             link_to=link_to,
         )
@@ -207,17 +206,12 @@ def transition(request: HttpRequest, finding_id: Id, payload: TransitionIn) -> d
         unit = get_object_or_404(Unit, pk=payload.unit_id)
     try:
         finding_transition(
+            **payload.model_dump(include=_TRANSITION_AS_SENT),
             finding=f,
             actor=user,
-            action=payload.action,
-            version=payload.version,
-            comment=payload.comment,
             kind_code=payload.kind,
-            grade=payload.grade,
             assignee=assignee,
             unit=unit,
-            deadline=payload.deadline,
-            satisfied=payload.satisfied,
         )
     except FindingChanged as exc:
         raise Conflict(str(exc), "changed") from exc

@@ -8,7 +8,7 @@ receiving unit (`transfer_path`), for what that unit may read, until it accepts 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -375,6 +375,17 @@ class FindingTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding_id}: {self.from_state} → {self.to_state}"
+
+    @classmethod
+    def step(
+        cls, finding: Finding, action: str, actor: Any, *, to: str | None = None, **rest: Any
+    ) -> FindingTransition:
+        """An unsaved timeline row: from the finding's present state to `to` (unchanged when
+        not given). `rest` takes `at`, `comment`, `data` and `from_state`."""
+        rest.setdefault("from_state", finding.state)
+        return cls(
+            finding=finding, action=action, actor=actor, to_state=to or finding.state, **rest
+        )
 
 
 class FindingAttachment(models.Model):

@@ -431,17 +431,17 @@ def _editable_place(request: HttpRequest, pk: int) -> tuple[Place, str]:
 def _edit(
     request: HttpRequest,
     form: forms.Form,
-    save: Callable[[], object],
+    save: Callable[[services.Edit], object],
     *,
     title: str,
     back: str,
     danger: str = "",
 ) -> HttpResponse:
-    """The edit page; on a valid POST the service (`save`) runs and, when it accepts the
-    change, the user goes back to the record page."""
+    """The edit page; on a valid POST the service (`save`) runs as the user's manual edit
+    and, when it accepts the change, the user goes back to the record page."""
     if request.method == "POST" and form.is_valid():
         try:
-            save()
+            save(services.Edit(request.user))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -461,7 +461,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(
         request,
         form,
-        lambda: services.place_update(place=place, actor=request.user, changes=form.changes()),
+        lambda by: services.place_update(place=place, changes=form.changes(), by=by),
         title=_("Edit the address"),
         back=back,
     )
@@ -477,9 +477,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(
         request,
         form,
-        lambda: services.household_update(
-            household=household, actor=request.user, changes=form.changes()
-        ),
+        lambda by: services.household_update(household=household, changes=form.changes(), by=by),
         title=_("Edit the household"),
         back=back,
     )
@@ -494,15 +492,13 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = model.objects.filter(place=place).first()
     form = OrgForm(request.POST or None, instance=org, model=model)
 
-    def save() -> None:
+    def save(by: services.Edit) -> None:
         changes = form.changes()
         if org is None:
-            name = changes.pop("name")
-            services.org_create(place=place, actor=request.user, name=name, changes=changes)
-        elif model is Shop:
-            services.shop_update(shop=org, actor=request.user, changes=changes)
+            services.org_create(place=place, name=changes.pop("name"), changes=changes, by=by)
         else:
-            services.enterprise_update(enterprise=org, actor=request.user, changes=changes)
+            update = services.shop_update if model is Shop else services.enterprise_update
+            update(org, changes, by)
 
     title = _("Edit the shop") if model is Shop else _("Edit the enterprise or institution")
     return _edit(request, form, save, title=title, back=back)
@@ -515,7 +511,7 @@ def key_item_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(
         request,
         form,
-        lambda: services.key_item_create(place=place, actor=request.user, **form.changes()),
+        lambda by: services.key_item_create(place=place, **form.changes(), by=by),
         title=_("Add a key item"),
         back=back,
     )
@@ -530,7 +526,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(
         request,
         form,
-        lambda: services.person_save(person=person, actor=request.user, changes=form.changes()),
+        lambda by: services.person_save(person=person, changes=form.changes(), by=by),
         title=_("Edit the person"),
         back=reverse("registry:person_detail", args=[person.pk]),
     )
@@ -546,14 +542,14 @@ def key_person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = KeyPerson.objects.filter(person=person).first()
     back = reverse("registry:person_detail", args=[person.pk])
     if request.method == "POST" and request.POST.get("clear"):
-        services.key_person_clear(person=person, actor=request.user)
+        services.key_person_clear(person=person, by=services.Edit(request.user))
         messages.success(request, _("No longer a key person."))
         return redirect(back)
     form = KeyPersonForm(request.POST or None, instance=record)
     return _edit(
         request,
         form,
-        lambda: services.key_person_set(person=person, actor=request.user, **form.changes()),
+        lambda by: services.key_person_set(person=person, **form.changes(), by=by),
         title=_("Key person"),
         back=back,
         danger=_("No longer a key person") if record else "",

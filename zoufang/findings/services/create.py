@@ -318,16 +318,15 @@ def _save_new(
             if replay is not None:
                 return replay
         raise
-    FindingTransition.objects.create(
-        finding=finding,
-        action="raise",
+    FindingTransition.step(
+        finding,
+        "raise",
+        actor,
         from_state="",
-        to_state=State.RAISED,
-        actor=actor,
+        to=State.RAISED,
         at=now,
-        comment="",
         data={"source": finding.source, "grade": finding.grade},
-    )
+    ).save()
     notify(
         kind="finding.raised",
         title=_("New finding %(number)s: %(kind)s")
@@ -352,14 +351,8 @@ def _link_report(
 ) -> CreateResult:
     locked = Finding.objects.select_for_update().get(pk=finding.pk)
     Finding.objects.filter(pk=locked.pk).update(report_count=F("report_count") + 1)
-    FindingTransition.objects.create(
-        finding=locked,
-        action="link",
-        from_state=locked.state,
-        to_state=locked.state,
-        actor=actor,
-        comment=description,
-        data={"source": source},
-    )
+    FindingTransition.step(
+        locked, "link", actor, comment=description, data={"source": source}
+    ).save()
     locked.refresh_from_db()
     return CreateResult(finding=locked, created=False, linked=True)

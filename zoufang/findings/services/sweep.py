@@ -57,14 +57,8 @@ def findings_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> Sweep
             )
             FindingTransition.objects.bulk_create(
                 [
-                    FindingTransition(
-                        finding=f,
-                        action="overdue",
-                        from_state=f.state,
-                        to_state=f.state,
-                        actor=None,
-                        at=now,
-                        data={"deadline": f.deadline.isoformat()},
+                    FindingTransition.step(
+                        f, "overdue", None, at=now, data={"deadline": f.deadline.isoformat()}
                     )
                     for f in due
                 ]

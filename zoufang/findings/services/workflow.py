@@ -97,16 +97,9 @@ def finding_transition(
     f.version += 1
     f.sync_due()
     f.save()
-    row = FindingTransition.objects.create(
-        finding=f,
-        action=a.name,
-        from_state=from_state,
-        to_state=f.state,
-        actor=actor,
-        at=now,
-        comment=comment,
-        data=data,
-    )
+    row = FindingTransition.step(f, a.name, actor, from_state=from_state, at=now, comment=comment)
+    row.data = data
+    row.save()
     for upload in files or ():
         FindingAttachment.objects.create(
             finding=f, transition=row, file=upload, name=upload.name[:200], uploaded_by=actor
@@ -187,15 +180,14 @@ def _reopen_unsatisfied(f: Finding, *, actor: User | None, now: dt.datetime) -> 
     f.escalate_at = _escalate_after(f, now)
     f.sync_due()
     f.save(update_fields=["state", "version", "resolved_at", "escalate_at", "due_at", "updated_at"])
-    FindingTransition.objects.create(
-        finding=f,
-        action="reopen",
+    FindingTransition.step(
+        f,
+        "reopen",
+        actor,
         from_state=State.FOLLOWED_UP,
-        to_state=State.IN_PROGRESS,
-        actor=actor,
         at=now,
         comment=_("The resident is not satisfied: handling starts again."),
-    )
+    ).save()
     notify(
         kind="finding.reopen",
         title=_("%(number)s reopened: the resident is not satisfied") % {"number": f.number},

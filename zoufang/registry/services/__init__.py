@@ -1,7 +1,8 @@
 """Every change to the registry goes through here and leaves history rows (Change).
 
-Visits call these with `source=Change.Source.VISIT` and a `reference` (the visit's id):
-`registry_apply(place=..., actor=..., answers={"household.rented": True, ...})` maps the
+Each service takes `by=Edit(actor, source, reference)`: who, through what, and the record
+behind it. Visits pass `Edit(officer, Change.Source.VISIT, "visit:<id>")`:
+`registry_apply(place=..., answers={"household.rented": True, ...}, by=...)` maps the
 `registry = "..."` keys of the campaign's visit forms onto `household_update`,
 `householder_set`, `shop_update`, `enterprise_update`.
 
@@ -10,7 +11,7 @@ persons), orgs (shops and enterprises), keys (key persons and key items), visits
 functions are this package's names; imports of files are in registry.imports.
 """
 
-from zoufang.registry.services.history import Source
+from zoufang.registry.services.history import Edit, Source
 from zoufang.registry.services.households import (
     household_update,
     householder_set,
@@ -27,6 +28,7 @@ from zoufang.registry.services.places import place_create, place_update
 from zoufang.registry.services.visits import registry_apply
 
 __all__ = [
+    "Edit",
     "Source",
     "category_code",
     "enterprise_update",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
     from zoufang.org.models import User
 
 Source = Change.Source
+# What a service is asked to change (field -> new value), and what it did change: one
+# (field, old, new) triple per field, the same triples the history rows record.
+Changes = Mapping[str, Any]
+Changed = list[tuple[str, Any, Any]]
 
 
 def _display(value: Any) -> str:
@@ -33,15 +38,18 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def write_history(
-    obj: models.Model,
-    *,
-    entity: str,
-    changed: list[tuple[str, Any, Any]],
-    actor: User | None,
-    source: str,
-    reference: str = "",
-) -> None:
+@dataclass(frozen=True)
+class Edit:
+    """Who changes the registry, through what (`Change.Source`: a page, an import, a visit),
+    and the record behind it (`visit:123`, an import job). Every service that changes a
+    record takes one and writes it onto each history row."""
+
+    actor: User | None
+    source: str = Source.MANUAL
+    reference: str = ""
+
+
+def write_history(obj: models.Model, *, entity: str, changed: Changed, by: Edit) -> None:
     Change.objects.bulk_create(
         Change(
             entity=entity,
@@ -50,9 +58,9 @@ def write_history(
             field=field,
             old=_display(old),
             new=_display(new),
-            actor=actor,
-            source=source,
-            reference=reference,
+            actor=by.actor,
+            source=by.source,
+            reference=by.reference,
         )
         for field, old, new in changed
     )

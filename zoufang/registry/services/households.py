@@ -3,8 +3,7 @@ encrypted, history masked, 人户分离 derived), the householder."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,28 +13,19 @@ from zoufang.registry import normalize as norm
 from zoufang.registry.crypto import decrypt, encrypt, lookup_hash
 from zoufang.registry.models import Household, Person
 from zoufang.registry.services.history import (
-    Source,
+    Changed,
+    Changes,
+    Edit,
     apply_changes,
     set_phone,
     write_history,
 )
 
-if TYPE_CHECKING:
-    from zoufang.org.models import User
-
-
 HOUSEHOLD_FIELDS = {"use", "tenants", "separated", "landlord_name"}
 
 
 @transaction.atomic
-def household_update(
-    *,
-    household: Household,
-    actor: User | None,
-    changes: Mapping[str, Any],
-    source: str = Source.MANUAL,
-    reference: str = "",
-) -> list[tuple[str, Any, Any]]:
+def household_update(household: Household, changes: Changes, by: Edit) -> Changed:
     """Update a household. Besides its own fields it takes the visit form's yes/no answers
     `rented` and `borrowed_empty` (they set `use`), and `landlord_phone` (encrypted)."""
     changes = dict(changes)
@@ -73,14 +63,7 @@ def household_update(
                 "landlord_phone_hash",
             }
         household.save(update_fields=[*fields, "updated_at"])
-        write_history(
-            household,
-            entity="household",
-            changed=changed,
-            actor=actor,
-            source=source,
-            reference=reference,
-        )
+        write_history(household, entity="household", changed=changed, by=by)
     return changed
 
 
@@ -120,11 +103,9 @@ def _derive_separated(person: Person) -> tuple[str, Any, Any] | None:
 def person_save(
     *,
     person: Person | None,
-    actor: User | None,
-    changes: Mapping[str, Any],
+    changes: Changes,
     household: Household | None = None,
-    source: str = Source.MANUAL,
-    reference: str = "",
+    by: Edit,
 ) -> Person:
     """Create (person=None) or update a person. `changes` may hold `id_number` and `phone`
     in clear; they are stored encrypted, and their history is kept masked. 人户分离 is
@@ -144,7 +125,7 @@ def person_save(
             person = Person(household=household, unit_path=household.unit_path)
     elif household is not None and person.household_id != household.pk:
         changes["household"] = household
-    changed: list[tuple[str, Any, Any]] = []
+    changed: Changed = []
     if "household" in changes:
         new_household = changes.pop("household")
         changed.append(("household", person.household, new_household))
@@ -163,39 +144,20 @@ def person_save(
     person.save()
     if creating:
         changed = [("", "", person.name)]
-    write_history(
-        person, entity="person", changed=changed, actor=actor, source=source, reference=reference
-    )
+    write_history(person, entity="person", changed=changed, by=by)
     if person.household_id:
-        _refresh_household_separated(
-            person.household, actor=actor, source=source, reference=reference
-        )
+        _refresh_household_separated(person.household, by=by)
     return person
 
 
-def _refresh_household_separated(
-    household: Household, *, actor: User | None, source: str, reference: str
-) -> None:
+def _refresh_household_separated(household: Household, *, by: Edit) -> None:
     separated = household.residents.filter(separated=True).exists()
     if separated != household.separated:
-        household_update(
-            household=household,
-            actor=actor,
-            changes={"separated": separated},
-            source=source,
-            reference=reference,
-        )
+        household_update(household=household, changes={"separated": separated}, by=by)
 
 
 @transaction.atomic
-def householder_set(
-    *,
-    household: Household,
-    actor: User | None,
-    changes: Mapping[str, Any],
-    source: str = Source.MANUAL,
-    reference: str = "",
-) -> Person:
+def householder_set(household: Household, changes: Changes, by: Edit) -> Person:
     """Set or correct the householder (户主): `changes` has name, id_number, phone. A known ID
     number picks that person; otherwise the current householder is corrected, or created."""
     changes = {k: v for k, v in changes.items() if v not in (None, "")}
@@ -206,22 +168,13 @@ def householder_set(
             person = found
     person = person_save(
         person=person,
-        actor=actor,
         changes={**changes, "relation": Person.Relation.HOUSEHOLDER},
         household=household,
-        source=source,
-        reference=reference,
+        by=by,
     )
     if household.householder_id != person.pk:
         old = household.householder
         household.householder = person
         household.save(update_fields=["householder", "updated_at"])
-        write_history(
-            household,
-            entity="household",
-            changed=[("householder", old, person)],
-            actor=actor,
-            source=source,
-            reference=reference,
-        )
+        write_history(household, entity="household", changed=[("householder", old, person)], by=by)
     return person

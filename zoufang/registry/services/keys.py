@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 
 from zoufang.registry.models import KeyItem, KeyPerson, Person, Place
-from zoufang.registry.services.history import Source, apply_changes, write_history
-
-if TYPE_CHECKING:
-    from zoufang.org.models import User
+from zoufang.registry.services.history import Edit, apply_changes, write_history
 
 
 @transaction.atomic
 def key_person_set(
     *,
     person: Person,
-    actor: User | None,
     category: str,
     control_level: str,
     note: str = "",
-    source: str = Source.MANUAL,
+    by: Edit,
 ) -> KeyPerson:
     record = KeyPerson.objects.filter(person=person).first()
     if record is None:
@@ -32,9 +28,7 @@ def key_person_set(
             control_level=control_level,
             note=note,
         )
-        write_history(
-            record, entity="key_person", changed=[("", "", category)], actor=actor, source=source
-        )
+        write_history(record, entity="key_person", changed=[("", "", category)], by=by)
         return record
     changed = apply_changes(
         record,
@@ -44,12 +38,12 @@ def key_person_set(
     if changed:
         record.full_clean(exclude=["person", "unit_path"])
         record.save()
-        write_history(record, entity="key_person", changed=changed, actor=actor, source=source)
+        write_history(record, entity="key_person", changed=changed, by=by)
     return record
 
 
 @transaction.atomic
-def key_person_clear(*, person: Person, actor: User | None, source: str = Source.MANUAL) -> bool:
+def key_person_clear(*, person: Person, by: Edit) -> bool:
     """The person is no longer a key person; the history keeps what the record said."""
     record = KeyPerson.objects.filter(person=person).first()
     if record is None:
@@ -58,19 +52,16 @@ def key_person_clear(*, person: Person, actor: User | None, source: str = Source
         record,
         entity="key_person",
         changed=[("category", record.get_category_display(), "")],
-        actor=actor,
-        source=source,
+        by=by,
     )
     record.delete()
     return True
 
 
 @transaction.atomic
-def key_item_create(*, place: Place, actor: User | None, **fields: Any) -> KeyItem:
+def key_item_create(*, place: Place, by: Edit, **fields: Any) -> KeyItem:
     item = KeyItem(place=place, unit_path=place.unit_path, **fields)
     item.full_clean(exclude=["unit_path"])
     item.save()
-    write_history(
-        item, entity="key_item", changed=[("", "", item.name)], actor=actor, source=Source.MANUAL
-    )
+    write_history(item, entity="key_item", changed=[("", "", item.name)], by=by)
     return item

@@ -3,8 +3,7 @@ unique, contact phone encrypted). Their plain fields are registry.fields'."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,14 +13,13 @@ from zoufang.registry import fields
 from zoufang.registry import normalize as norm
 from zoufang.registry.models import Enterprise, Place, Shop
 from zoufang.registry.services.history import (
-    Source,
+    Changed,
+    Changes,
+    Edit,
     apply_changes,
     set_phone,
     write_history,
 )
-
-if TYPE_CHECKING:
-    from zoufang.org.models import User
 
 SHOP_FIELDS = frozenset(fields.SHOP_FIELDS)
 ENTERPRISE_FIELDS = frozenset(fields.ENTERPRISE_FIELDS)
@@ -32,11 +30,9 @@ def _org_update(
     *,
     entity: str,
     allowed: set[str],
-    actor: User | None,
-    changes: Mapping[str, Any],
-    source: str,
-    reference: str,
-) -> list[tuple[str, Any, Any]]:
+    changes: Changes,
+    by: Edit,
+) -> Changed:
     changes = dict(changes)
     credit = changes.pop("credit_code", None)
     phone = changes.pop("contact_phone", None)
@@ -56,52 +52,22 @@ def _org_update(
     if changed:
         org.full_clean(exclude=["place", "unit_path"])
         org.save()
-        write_history(
-            org, entity=entity, changed=changed, actor=actor, source=source, reference=reference
-        )
+        write_history(org, entity=entity, changed=changed, by=by)
     return changed
 
 
 @transaction.atomic
-def shop_update(
-    *,
-    shop: Shop,
-    actor: User | None,
-    changes: Mapping[str, Any],
-    source: str = Source.MANUAL,
-    reference: str = "",
-) -> list[tuple[str, Any, Any]]:
-    return _org_update(
-        shop,
-        entity="shop",
-        allowed=SHOP_FIELDS,
-        actor=actor,
-        changes=changes,
-        source=source,
-        reference=reference,
-    )
+def shop_update(shop: Shop, changes: Changes, by: Edit) -> Changed:
+    return _org_update(shop, entity="shop", allowed=SHOP_FIELDS, changes=changes, by=by)
 
 
 @transaction.atomic
-def enterprise_update(
-    *,
-    enterprise: Enterprise,
-    actor: User | None,
-    changes: Mapping[str, Any],
-    source: str = Source.MANUAL,
-    reference: str = "",
-) -> list[tuple[str, Any, Any]]:
+def enterprise_update(enterprise: Enterprise, changes: Changes, by: Edit) -> Changed:
     changes = dict(changes)
     if "category" in changes:
         changes["category"] = category_code(changes["category"])
     return _org_update(
-        enterprise,
-        entity="enterprise",
-        allowed=ENTERPRISE_FIELDS,
-        actor=actor,
-        changes=changes,
-        source=source,
-        reference=reference,
+        enterprise, entity="enterprise", allowed=ENTERPRISE_FIELDS, changes=changes, by=by
     )
 
 
@@ -130,21 +96,18 @@ def category_code(value: Any) -> str:
 def org_create(
     *,
     place: Place,
-    actor: User | None,
     name: str,
-    changes: Mapping[str, Any] | None = None,
-    source: str = Source.MANUAL,
+    changes: Changes | None = None,
+    by: Edit,
 ) -> Shop | Enterprise:
     """The shop or enterprise at a place of that kind."""
     model = {Place.Kind.SHOP: Shop, Place.Kind.ENTERPRISE: Enterprise}.get(place.kind)
     if model is None:
         raise ValidationError(_("Only a shop or enterprise place has one."))
     org = model.objects.create(place=place, unit_path=place.unit_path, name=norm.clean_text(name))
-    write_history(
-        org, entity=model._meta.model_name, changed=[("", "", org.name)], actor=actor, source=source
-    )
+    write_history(org, entity=model._meta.model_name, changed=[("", "", org.name)], by=by)
     if changes:
         update = shop_update if model is Shop else enterprise_update
         kwarg = "shop" if model is Shop else "enterprise"
-        update(**{kwarg: org}, actor=actor, changes=changes, source=source)
+        update(**{kwarg: org}, changes=changes, by=by)
     return org

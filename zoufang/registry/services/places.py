@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,10 +11,7 @@ from django.utils.translation import gettext as _
 from zoufang.org.models import Unit
 from zoufang.registry import normalize as norm
 from zoufang.registry.models import Household, Place
-from zoufang.registry.services.history import Source, apply_changes, write_history
-
-if TYPE_CHECKING:
-    from zoufang.org.models import User
+from zoufang.registry.services.history import Changed, Changes, Edit, apply_changes, write_history
 
 
 def _require_beat(beat: Unit) -> None:
@@ -44,9 +40,8 @@ def place_create(
     *,
     beat: Unit,
     kind: str,
-    actor: User | None,
-    source: str = Source.MANUAL,
     address_code: str = "",
+    by: Edit,
     **fields: Any,
 ) -> Place:
     _require_beat(beat)
@@ -62,21 +57,12 @@ def place_create(
     place.save()
     if kind == Place.Kind.DWELLING:
         Household.objects.create(place=place, unit_path=place.unit_path)
-    write_history(
-        place, entity="place", changed=[("", "", place.address)], actor=actor, source=source
-    )
+    write_history(place, entity="place", changed=[("", "", place.address)], by=by)
     return place
 
 
 @transaction.atomic
-def place_update(
-    *,
-    place: Place,
-    actor: User | None,
-    changes: Mapping[str, Any],
-    source: str = Source.MANUAL,
-    reference: str = "",
-) -> list[tuple[str, Any, Any]]:
+def place_update(place: Place, changes: Changes, by: Edit) -> Changed:
     changed = apply_changes(place, changes, PLACE_FIELDS)
     if changed:
         new_address = place.compose_address()
@@ -84,7 +70,5 @@ def place_update(
             changed.append(("address", place.address, new_address))
             place.address = new_address
         place.save(update_fields=[c[0] for c in changed] + ["updated_at"])
-        write_history(
-            place, entity="place", changed=changed, actor=actor, source=source, reference=reference
-        )
+        write_history(place, entity="place", changed=changed, by=by)
     return changed

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zoufang.registry.models import Enterprise, Household, Place, Shop
-from zoufang.registry.services.history import Source
+from zoufang.registry.services.history import Edit
 from zoufang.registry.services.households import household_update, householder_set
 from zoufang.registry.services.orgs import enterprise_update, shop_update
 
-if TYPE_CHECKING:
-    from zoufang.org.models import User
-
 
 @transaction.atomic
-def registry_apply(
-    *,
-    place: Place,
-    actor: User | None,
-    answers: Mapping[str, Any],
-    source: str = Source.VISIT,
-    reference: str = "",
-) -> dict[str, list]:
+def registry_apply(place: Place, answers: Mapping[str, Any], by: Edit) -> dict[str, list]:
     """Apply a visit form's answers keyed by their `registry` names
     (householder.name, household.rented, shop.business_scope, enterprise.category,
     org.key_items …) to the registry records at `place`, with history. Returns the changes
@@ -41,21 +31,11 @@ def registry_apply(
         if household is None:
             raise ValidationError(_("This place has no household."))
         if "householder" in groups:
-            householder_set(
-                household=household,
-                actor=actor,
-                changes=groups.pop("householder"),
-                source=source,
-                reference=reference,
-            )
+            householder_set(household=household, changes=groups.pop("householder"), by=by)
             done["householder"] = [True]
         if "household" in groups:
             done["household"] = household_update(
-                household=household,
-                actor=actor,
-                changes=groups.pop("household"),
-                source=source,
-                reference=reference,
+                household=household, changes=groups.pop("household"), by=by
             )
     org_flags = groups.pop("org", {})
     for entity, model, update, kind in (
@@ -65,11 +45,7 @@ def registry_apply(
         own = groups.pop(entity, {})
         if own or (org_flags and place.kind == kind):
             done[entity] = update(
-                **{entity: model.objects.get(place=place)},
-                actor=actor,
-                changes={**own, **org_flags},
-                source=source,
-                reference=reference,
+                **{entity: model.objects.get(place=place)}, changes={**own, **org_flags}, by=by
             )
     if groups:
         raise ValidationError(_("Unknown registry keys: %(k)s") % {"k": ", ".join(sorted(groups))})

@@ -26,10 +26,10 @@ def dwelling(
     return services.place_create(
         beat=beat,
         kind=Place.Kind.DWELLING,
-        actor=None,
         road=road,
         house_number=number or str(next(_seq)),
         room=room,
+        by=services.Edit(None),
     )
 
 
@@ -44,7 +44,6 @@ def resident(
 ) -> Person:
     return services.person_save(
         person=None,
-        actor=None,
         household=household,
         changes={
             "name": name,
@@ -53,6 +52,7 @@ def resident(
             "relation": relation,
             "registered_address": registered,
         },
+        by=services.Edit(None),
     )
 
 
@@ -60,24 +60,28 @@ def shop(beat: Unit, *, name: str = "老街烟酒店", **changes: object):
     place = services.place_create(
         beat=beat,
         kind=Place.Kind.SHOP,
-        actor=None,
         road="老街",
         house_number=str(next(_seq)),
         name=name,
+        by=services.Edit(None),
     )
-    return services.org_create(place=place, actor=None, name=name, changes=changes or None)
+    return services.org_create(
+        place=place, name=name, changes=changes or None, by=services.Edit(None)
+    )
 
 
 def enterprise(beat: Unit, *, name: str = "许昌第一中学", **changes: object):
     place = services.place_create(
         beat=beat,
         kind=Place.Kind.ENTERPRISE,
-        actor=None,
         road="学府路",
         house_number=str(next(_seq)),
         name=name,
+        by=services.Edit(None),
     )
-    return services.org_create(place=place, actor=None, name=name, changes=changes or None)
+    return services.org_create(
+        place=place, name=name, changes=changes or None, by=services.Edit(None)
+    )
 
 
 def import_file(

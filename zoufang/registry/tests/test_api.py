@@ -44,7 +44,7 @@ def test_officer_b_gets_404_and_an_empty_list(officer_b, client_for, home):
 
 def test_history_of_a_place_lists_its_changes(officer_a, client_for, home):
     place, _person = home
-    services.place_update(place=place, actor=officer_a, changes={"room": "302"})
+    services.place_update(place=place, changes={"room": "302"}, by=services.Edit(officer_a))
     rows = client_for(officer_a).get(f"/api/v1/registry/places/{place.pk}/history").json()
     room = next(r for r in rows if r["field"] == "room")
     assert (room["old"], room["new"], room["actor"]) == ("", "302", officer_a.display_name)

@@ -271,7 +271,11 @@ def test_the_key_person_form_is_hidden_from_who_may_not_see_key_persons(
 
 def test_a_shop_place_without_its_shop_gets_one(officer_a, client_for, tree):
     place = services.place_create(
-        beat=tree.beat_a, kind=Place.Kind.SHOP, actor=None, road="老街", house_number="9"
+        beat=tree.beat_a,
+        kind=Place.Kind.SHOP,
+        road="老街",
+        house_number="9",
+        by=services.Edit(None),
     )
     response = client_for(officer_a).post(
         f"/registry/places/{place.pk}/org/", {"name": "新开小卖部", "business_scope": "日杂"}
@@ -284,7 +288,7 @@ def test_a_shop_place_without_its_shop_gets_one(officer_a, client_for, tree):
 def test_the_edit_pages_open_with_the_current_values(officer_a, client_for, home_a, tree):
     place, wang = home_a
     services.household_update(
-        household=place.household, actor=None, changes={"landlord_name": "张三"}
+        household=place.household, changes={"landlord_name": "张三"}, by=services.Edit(None)
     )
     ent = factories.enterprise(tree.beat_a, name="许昌第一中学")
     client = client_for(officer_a)

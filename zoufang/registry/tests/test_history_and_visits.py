@@ -14,10 +14,8 @@ def test_a_household_update_writes_who_when_old_and_new(tree, officer_a):
     place = factories.dwelling(tree.beat_a)
     services.household_update(
         household=place.household,
-        actor=officer_a,
         changes={"rented": True, "tenants": "两名务工人员"},
-        source=Change.Source.VISIT,
-        reference="visit:7",
+        by=services.Edit(officer_a, Change.Source.VISIT, "visit:7"),
     )
     rows = {c.field: c for c in Change.objects.filter(entity="household")}
     assert (rows["use"].old, rows["use"].new) == ("owner", "rented")
@@ -31,7 +29,6 @@ def test_visit_answers_update_householder_household_and_shop(tree, officer_a, id
     number = ids()
     services.registry_apply(
         place=place,
-        actor=officer_a,
         answers={
             "householder.name": "赵大海",
             "householder.id_number": number,
@@ -39,7 +36,7 @@ def test_visit_answers_update_householder_household_and_shop(tree, officer_a, id
             "household.separated": True,
             "household.borrowed_empty": True,
         },
-        reference="visit:1",
+        by=services.Edit(officer_a, Change.Source.VISIT, "visit:1"),
     )
     household = Household.objects.get(place=place)
     assert household.householder.name == "赵大海"
@@ -48,8 +45,8 @@ def test_visit_answers_update_householder_household_and_shop(tree, officer_a, id
     shop = factories.shop(tree.beat_a)
     services.registry_apply(
         place=shop.place,
-        actor=officer_a,
         answers={"shop.business_scope": "五金", "org.key_items": True},
+        by=services.Edit(officer_a, Change.Source.VISIT),
     )
     shop.refresh_from_db()
     assert (shop.business_scope, shop.key_items) == ("五金", True)
@@ -59,7 +56,9 @@ def test_visit_answers_update_householder_household_and_shop(tree, officer_a, id
 def test_enterprise_category_from_the_form_label(tree, officer_a):
     ent = factories.enterprise(tree.beat_a)
     services.registry_apply(
-        place=ent.place, actor=officer_a, answers={"enterprise.category": "医院学校"}
+        place=ent.place,
+        answers={"enterprise.category": "医院学校"},
+        by=services.Edit(officer_a, Change.Source.VISIT),
     )
     ent.refresh_from_db()
     assert ent.category == "hospital_school"
@@ -72,8 +71,12 @@ def test_an_invalid_id_number_or_credit_code_is_refused_not_fixed(tree, ids):
         factories.resident(place.household, id_no=good[:17] + ("1" if good[17] != "1" else "2"))
     shop = factories.shop(tree.beat_a)
     with pytest.raises(ValidationError):
-        services.shop_update(shop=shop, actor=None, changes={"credit_code": "91110000600037341X"})
-    services.shop_update(shop=shop, actor=None, changes={"credit_code": "91110000600037341L"})
+        services.shop_update(
+            shop=shop, changes={"credit_code": "91110000600037341X"}, by=services.Edit(None)
+        )
+    services.shop_update(
+        shop=shop, changes={"credit_code": "91110000600037341L"}, by=services.Edit(None)
+    )
     shop.refresh_from_db()
     assert shop.credit_code == "91110000600037341L"
 
@@ -87,7 +90,7 @@ def test_sex_and_birth_date_come_from_the_id_number(tree):
 def test_history_of_a_phone_change_is_masked(tree):
     place = factories.dwelling(tree.beat_a)
     person = factories.resident(place.household, phone="13803740001")
-    services.person_save(person=person, actor=None, changes={"phone": "13803740009"})
+    services.person_save(person=person, changes={"phone": "13803740009"}, by=services.Edit(None))
     change = Change.objects.get(entity="person", field="phone")
     assert (change.old, change.new) == ("138****0001", "138****0009")
 
@@ -95,7 +98,9 @@ def test_history_of_a_phone_change_is_masked(tree):
 def test_places_of_a_beat_for_visit_planning(tree, django_assert_num_queries):
     factories.dwelling(tree.beat_a)
     vacant = factories.dwelling(tree.beat_a)
-    services.household_update(household=vacant.household, actor=None, changes={"use": "vacant"})
+    services.household_update(
+        household=vacant.household, changes={"use": "vacant"}, by=services.Edit(None)
+    )
     factories.shop(tree.beat_a)
     factories.dwelling(tree.beat_b)
     with django_assert_num_queries(1):

@@ -67,7 +67,11 @@ def test_the_same_file_again_changes_nothing(tree, write_csv):
 def test_a_change_is_written_with_history_and_a_blank_cell_keeps_the_value(tree, write_csv):
     person, id_no = resident(tree.beat_a)
     services.key_person_set(
-        person=person, actor=None, category="drugs", control_level="watch", note="见面核查"
+        person=person,
+        category="drugs",
+        control_level="watch",
+        note="见面核查",
+        by=services.Edit(None),
     )
     job = run(write_csv([HEADER, [id_no, "", "", "严格管控", ""]]), tree.beat_a)
     assert (job.created, job.updated, job.unchanged) == (0, 1, 0)

@@ -17,7 +17,9 @@ def home_a(tree):
     place = factories.dwelling(tree.beat_a, road="文峰路", number="12", room="501")
     household = place.household
     wang = factories.resident(household, name="王建国", phone="13803740001", relation="householder")
-    services.householder_set(household=household, actor=None, changes={"name": "王建国"})
+    services.householder_set(
+        household=household, changes={"name": "王建国"}, by=services.Edit(None)
+    )
     return place, wang
 
 
@@ -72,7 +74,9 @@ def test_a_team_member_may_not_reveal(member_a, client_for, home_a):
 )
 def test_key_persons_are_shown_only_to_allowed_roles(who, sees, request, client_for, home_a):
     _place, wang = home_a
-    services.key_person_set(person=wang, actor=None, category="drugs", control_level="focus")
+    services.key_person_set(
+        person=wang, category="drugs", control_level="focus", by=services.Edit(None)
+    )
     user = request.getfixturevalue(who)
     client = client_for(user)
     listing = client.get("/registry/key-persons/")
@@ -102,7 +106,9 @@ def test_search_finds_a_person_by_exact_id_number_and_phone(officer_a, client_fo
 
 def test_export_is_masked_and_formula_safe(officer_a, client_for, home_a):
     _place, wang = home_a
-    services.person_save(person=wang, actor=None, changes={"registered_address": "=HYPERLINK(1)"})
+    services.person_save(
+        person=wang, changes={"registered_address": "=HYPERLINK(1)"}, by=services.Edit(None)
+    )
     response = client_for(officer_a).get("/registry/persons/", {"export": "xlsx"})
     data = b"".join(response.streaming_content)
     ws = load_workbook(io.BytesIO(data)).active
@@ -125,8 +131,8 @@ def test_search_by_a_landlords_phone_finds_the_tenants(officer_a, client_for, ho
     _place, wang = home_a
     services.household_update(
         household=wang.household,
-        actor=None,
         changes={"rented": True, "landlord_name": "赵房东", "landlord_phone": "139-0374-0009"},
+        by=services.Edit(None),
     )
     client = client_for(officer_a)
     assert "王建国" in client.get("/registry/persons/", {"q": "13903740009"}).content.decode()

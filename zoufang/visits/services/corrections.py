@@ -49,7 +49,7 @@ def correction_decide(
 
 def _registry_correct(*, place: Place, actor: User, reason: str, ref: CorrectionRequest) -> None:
     from zoufang.registry.models import Change, Household
-    from zoufang.registry.services import household_update, place_update
+    from zoufang.registry.services import Edit, household_update, place_update
 
     reference = f"visit:{ref.visit_id}"
     if reason == Outcome.VACANT:
@@ -57,16 +57,10 @@ def _registry_correct(*, place: Place, actor: User, reason: str, ref: Correction
         if household is not None:
             household_update(
                 household=household,
-                actor=actor,
                 changes={"use": Household.Use.VACANT},
-                source=Change.Source.VISIT,
-                reference=reference,
+                by=Edit(actor, Change.Source.VISIT, reference),
             )
             return
     place_update(
-        place=place,
-        actor=actor,
-        changes={"is_active": False},
-        source=Change.Source.VISIT,
-        reference=reference,
+        place=place, changes={"is_active": False}, by=Edit(actor, Change.Source.VISIT, reference)
     )

@@ -107,7 +107,7 @@ def _registry_apply(*, place: Place, actor: User, answers: dict[str, Any], refer
     Answers for a record the place does not have (a key place without a shop record) are
     kept on the visit only."""
     from zoufang.registry.models import Change, Enterprise, Shop
-    from zoufang.registry.services import registry_apply
+    from zoufang.registry.services import Edit, registry_apply
 
     heads = {k.partition(".")[0] for k in answers}
     if "shop" in heads or "org" in heads:
@@ -120,13 +120,7 @@ def _registry_apply(*, place: Place, actor: User, answers: dict[str, Any], refer
     if not answers:
         return
     try:
-        registry_apply(
-            place=place,
-            actor=actor,
-            answers=answers,
-            source=Change.Source.VISIT,
-            reference=reference,
-        )
+        registry_apply(place=place, answers=answers, by=Edit(actor, Change.Source.VISIT, reference))
     except ValidationError as exc:
         # Report it against the question that carried the value.
         if hasattr(exc, "error_dict"):
