@@ -199,38 +199,42 @@ def _measure(bench: Bench) -> dict[str, float]:
     return _cache["results"]
 
 
-def findings_ledger(bench: Bench) -> Figure:
-    r = _measure(bench)
+def _large_vs_small(r: dict, what: str, other: str, *, baseline: str, goal: str) -> Figure:
+    """One figure of the two: `what` on the large city against the small one. Both come
+    from one build of the two cities, so each shows the other's ratio too and
+    `make bench ONLY=<either>` reports everything."""
     return Figure(
-        ratio=r["large_ledger"] / r["small_ledger"],
-        value=r["large_ledger"] * 1000,
+        ratio=r[f"large_{what}"] / r[f"small_{what}"],
+        value=r[f"large_{what}"] * 1000,
         unit="ms",
-        baseline=f"the same county page with {SMALL:,} findings in the city",
-        goal="≤ 2",
+        baseline=baseline,
+        goal=goal,
         extra={
-            f"ms with {SMALL:,}": round(r["small_ledger"] * 1000, 2),
-            f"ms with {LARGE:,}": round(r["large_ledger"] * 1000, 2),
+            f"ms with {SMALL:,}": round(r[f"small_{what}"] * 1000, 2),
+            f"ms with {LARGE:,}": round(r[f"large_{what}"] * 1000, 2),
             "insert s": round(r["build"], 1),
-            # Both figures come from one build of the two cities; each shows the other's
-            # numbers too, so `make bench ONLY=findings_ledger` reports everything.
-            "sweep ratio": round(r["large_sweep"] / r["small_sweep"], 2),
+            f"{other} ratio": round(r[f"large_{other}"] / r[f"small_{other}"], 2),
         },
     )
 
 
+def findings_ledger(bench: Bench) -> Figure:
+    return _large_vs_small(
+        _measure(bench),
+        "ledger",
+        "sweep",
+        baseline=f"the same county page with {SMALL:,} findings in the city",
+        goal="≤ 2",
+    )
+
+
 def findings_sweep(bench: Bench) -> Figure:
-    r = _measure(bench)
-    return Figure(
-        ratio=r["large_sweep"] / r["small_sweep"],
-        value=r["large_sweep"] * 1000,
-        unit="ms",
+    return _large_vs_small(
+        _measure(bench),
+        "sweep",
+        "ledger",
         baseline=f"the same sweep ({DUE} newly due) with {SMALL:,} findings in the city",
         goal="≈ 1 (cost follows the due rows)",
-        extra={
-            f"ms with {SMALL:,}": round(r["small_sweep"] * 1000, 2),
-            f"ms with {LARGE:,}": round(r["large_sweep"] * 1000, 2),
-            "ledger ratio": round(r["large_ledger"] / r["small_ledger"], 2),
-        },
     )
 
 

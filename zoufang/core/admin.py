@@ -40,43 +40,38 @@ class NotFoundOutsideScope:
         return obj
 
 
-class ScopedAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+class RoleGatedAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+    """Who may read and who may write, each one rule on the request: `may_read` opens the
+    module and its lists, `may_write` adds, changes and deletes. Subclasses set both."""
+
+    may_read = staticmethod(_is_manager)
+    may_write = staticmethod(_is_manager)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.may_read(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may_read(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.may_write(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may_write(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.may_write(request)
+
+
+class ScopedAdmin(RoleGatedAdmin):
     """Rows limited to the user's subtree; managers (office, county admins, station chiefs)
     may edit what they see."""
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).visible_to(request.user)
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_manager(request)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_manager(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_manager(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_manager(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_manager(request)
-
-
-class OfficeAdmin(NotFoundOutsideScope, admin.ModelAdmin):
+class OfficeAdmin(RoleGatedAdmin):
     """Campaign-wide setup data (catalogs, departments): the office edits, managers read."""
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_manager(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_manager(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_office(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_office(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_office(request)
+    may_write = staticmethod(_is_office)

@@ -7,7 +7,9 @@ Deterministic: the same scale gives the same city (names from Faker zh_CN with a
 from __future__ import annotations
 
 import random
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
@@ -15,74 +17,11 @@ from faker import Faker
 
 from zoufang.org.models import Department, Personnel, Team, TeamMember, Unit
 
-CITY = ("411000", "许昌市公安局")
-COUNTIES = [
-    (
-        "411002",
-        "魏都分局",
-        [
-            "西大街派出所",
-            "东大街派出所",
-            "南关派出所",
-            "北大街派出所",
-            "五一路派出所",
-            "高桥营派出所",
-        ],
-    ),
-    (
-        "411003",
-        "建安分局",
-        ["尚集派出所", "苏桥派出所", "张潘派出所", "灵井派出所", "五女店派出所"],
-    ),
-    (
-        "411024",
-        "鄢陵县公安局",
-        ["安陵派出所", "彭店派出所", "马栏派出所", "柏梁派出所", "陶城派出所"],
-    ),
-    (
-        "411025",
-        "襄城县公安局",
-        ["城关派出所", "颍桥派出所", "麦岭派出所", "库庄派出所", "紫云派出所"],
-    ),
-    (
-        "411081",
-        "禹州市公安局",
-        ["钧台派出所", "颍川派出所", "夏都派出所", "韩城派出所", "神垕派出所"],
-    ),
-    ("411082", "长葛市公安局", ["建设路派出所", "长兴路派出所", "金桥路派出所", "和尚桥派出所"]),
-]
-BEAT_STEMS = [
-    "文峰",
-    "七里店",
-    "丁庄",
-    "新兴",
-    "西关",
-    "北关",
-    "桃园",
-    "建设",
-    "光明",
-    "和平",
-    "兴华",
-    "幸福",
-    "花园",
-    "前进",
-    "胜利",
-    "清潩",
-    "灞陵",
-    "瑞祥",
-    "永兴",
-    "学院",
-    "八一",
-    "颍河",
-    "春秋",
-    "天宝",
-    "魏武",
-    "文化",
-    "湖滨",
-    "长春",
-    "鹿鸣",
-    "古槐",
-]
+# The city's shape is data (demo_city.toml): the bureaus, stations and beat-name stems.
+_CITY = tomllib.loads((Path(__file__).with_name("demo_city.toml")).read_text(encoding="utf-8"))
+CITY = (_CITY["city"]["code"], _CITY["city"]["name"])
+COUNTIES = [(c["code"], c["name"], c["stations"]) for c in _CITY["counties"]]
+BEAT_STEMS: list[str] = _CITY["beat_stems"]
 BEATS_PER_STATION = 5
 
 

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from zoufang.org.models import User
 
 Source = Change.Source
+T = TypeVar("T")
 # What a service is asked to change (field -> new value), and what it did change: one
 # (field, old, new) triple per field, the same triples the history rows record.
 Changes = Mapping[str, Any]
@@ -84,14 +85,20 @@ def apply_changes(
     return changed
 
 
+def parsed(field: str, parse: Callable[[Any], T], value: Any) -> T:
+    """`parse(value)`; a value the parser refuses is the field's validation error, with the
+    parser's reason as the message the form shows."""
+    try:
+        return parse(value)
+    except norm.Bad as exc:
+        raise ValidationError({field: str(exc)}) from exc
+
+
 def set_phone(obj: models.Model, field: str, value: Any) -> tuple[str, Any, Any] | None:
     """Set the phone `field` of `obj` (its `_enc`, `_hash` and `_masked` columns) from a
     value typed in clear, when it is another number (by its hash); returns the history
     triple, masked, or None when nothing changed."""
-    try:
-        phone = norm.parse_phone(value)
-    except norm.Bad as exc:
-        raise ValidationError({field: str(exc)}) from exc
+    phone = parsed(field, norm.parse_phone, value)
     digest = lookup_hash(phone)
     if digest == getattr(obj, f"{field}_hash"):
         return None

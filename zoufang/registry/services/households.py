@@ -17,6 +17,7 @@ from zoufang.registry.services.history import (
     Changes,
     Edit,
     apply_changes,
+    parsed,
     set_phone,
     write_history,
 )
@@ -42,10 +43,7 @@ def household_update(household: Household, changes: Changes, by: Edit) -> Change
     phone = changes.pop("landlord_phone", None)
     changed = apply_changes(household, changes, HOUSEHOLD_FIELDS)
     if phone is not None:
-        try:
-            phone = norm.parse_phone(phone)
-        except norm.Bad as exc:
-            raise ValidationError({"landlord_phone": str(exc)}) from exc
+        phone = parsed("landlord_phone", norm.parse_phone, phone)
         if phone != decrypt(household.landlord_phone_enc):
             old = household.landlord_phone_masked
             household.landlord_phone_enc = encrypt(phone)
@@ -71,10 +69,7 @@ PERSON_FIELDS = {"name", "registered_address", "actual_address", "relation", "li
 
 
 def _set_id_number(person: Person, value: str) -> tuple[str, Any, Any] | None:
-    try:
-        number, sex, birth = norm.parse_id_number(value)
-    except norm.Bad as exc:
-        raise ValidationError({"id_number": str(exc)}) from exc
+    number, sex, birth = parsed("id_number", norm.parse_id_number, value)
     digest = lookup_hash(number)
     if digest == person.id_hash:
         return None

@@ -17,6 +17,7 @@ from zoufang.registry.services.history import (
     Changes,
     Edit,
     apply_changes,
+    parsed,
     set_phone,
     write_history,
 )
@@ -38,10 +39,7 @@ def _org_update(
     phone = changes.pop("contact_phone", None)
     changed = apply_changes(org, changes, allowed)
     if credit is not None:
-        try:
-            credit = norm.parse_credit_code(credit)
-        except norm.Bad as exc:
-            raise ValidationError({"credit_code": str(exc)}) from exc
+        credit = parsed("credit_code", norm.parse_credit_code, credit)
         if credit != org.credit_code:
             if credit and type(org).objects.filter(credit_code=credit).exclude(pk=org.pk).exists():
                 raise ValidationError({"credit_code": _("Another record has this credit code.")})
