@@ -267,14 +267,7 @@ def _write_visits(campaign: Campaign, visits: list[tuple[Visit, dict[str, Any]]]
     )
     last_per_task = {v.task_id: v for v, _c in visits}
     CorrectionRequest.objects.bulk_create(
-        CorrectionRequest(
-            visit=v,
-            task_id=v.task_id,
-            place_id=v.place_id,
-            beat_id=v.beat_id,
-            unit_path=v.unit_path,
-            reason=v.outcome,
-        )
+        CorrectionRequest.of_visit(v)
         for v in last_per_task.values()
         if v.outcome in ADDRESS_PROBLEMS
     )

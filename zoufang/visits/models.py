@@ -7,6 +7,8 @@ per unit; task states are the coverage categories, so "底数清" is a GROUP BY,
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -157,6 +159,11 @@ class VisitTask(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.address}"
+
+    @classmethod
+    def for_beat(cls, campaign: Any, beat: Any, **fields: Any) -> VisitTask:
+        """A new (unsaved) task of a campaign in a beat, inside the beat's scope."""
+        return cls(campaign=campaign, beat=beat, unit_path=beat.path, **fields)
 
     @property
     def is_open(self) -> bool:
@@ -475,3 +482,17 @@ class CorrectionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.place}"
+
+    @classmethod
+    def of_visit(cls, visit: Visit) -> CorrectionRequest:
+        """The request a visit that found an address problem opens (unsaved): its task,
+        place and beat, the outcome as the reason and the visit's note."""
+        return cls(
+            visit=visit,
+            task_id=visit.task_id,
+            place_id=visit.place_id,
+            beat_id=visit.beat_id,
+            unit_path=visit.unit_path,
+            reason=visit.outcome,
+            note=visit.note,
+        )

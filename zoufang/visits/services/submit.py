@@ -218,15 +218,7 @@ def _visit_create(
         transaction.on_commit(partial(queue_registry_apply, visit.pk), robust=True)
     _raise_findings(actor, visit, checked.clean.findings + checked.spot_findings, client_uuid)
     if data.outcome in ADDRESS_PROBLEMS:
-        CorrectionRequest.objects.create(
-            visit=visit,
-            task_id=task.pk,
-            place_id=task.place_id,
-            beat_id=task.beat_id,
-            unit_path=task.unit_path,
-            reason=data.outcome,
-            note=visit.note,
-        )
+        CorrectionRequest.of_visit(visit).save()
     return SubmitResult(visit=visit, created=True, task_state=task.state)
 
 

@@ -120,10 +120,9 @@ def tasks_generate(*, campaign: Campaign, beat: Unit, actor: User | None) -> Gen
     for place in places:
         kind, batch, key = _task_fields(place)
         new.append(
-            VisitTask(
-                campaign=campaign,
-                beat=beat,
-                unit_path=beat.path,
+            VisitTask.for_beat(
+                campaign,
+                beat,
                 kind=kind,
                 place=place,
                 batch=batch,
@@ -136,10 +135,9 @@ def tasks_generate(*, campaign: Campaign, beat: Unit, actor: User | None) -> Gen
         campaign=campaign, beat=beat, kind=VisitKind.COMMUNITY
     ).exists():
         new.append(
-            VisitTask(
-                campaign=campaign,
-                beat=beat,
-                unit_path=beat.path,
+            VisitTask.for_beat(
+                campaign,
+                beat,
                 kind=VisitKind.COMMUNITY,
                 batch=beat.name,
                 address=beat.name,
