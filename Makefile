@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 ONLY ?=
 
-.PHONY: demo test fuzz lint format bench install serve messages clean-demo worker beat
+.PHONY: demo test fuzz lint format bench install serve messages clean-demo worker beat manual
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -52,6 +52,11 @@ format: install
 ## make bench [ONLY=name]: performance figures, written to .bench/results.json.
 bench: install
 	$(PY) bench/run.py $(if $(ONLY),--only $(ONLY),)
+
+## make manual: retake the user guide's screenshots (docs/manual/img) with the browser test
+## that checks them; look at them, then commit pictures and outlines together.
+manual: install
+	MANUAL_WRITE=1 $(PY) -m pytest -p no:cacheprovider zoufang/home/tests/test_manual.py -k match_the_pages
 
 ## make messages: refresh and compile the translation catalogs.
 messages: install

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from config.api import api, not_found
 from zoufang.core.health import healthz
+from zoufang.home import help_views
 from zoufang.home import views as home_views
 
 urlpatterns = [
@@ -20,6 +21,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", home_views.audit_log, name="audit_log"),
+    path("help/", help_views.help_index, name="help"),
+    path("help/img/<str:name>", help_views.help_image, name="help_image"),
+    path("help/<slug:slug>/", help_views.help_guide, name="help_guide"),
     path("org/", include("zoufang.org.urls")),
     path("registry/", include("zoufang.registry.urls")),
     path("findings/", include("zoufang.findings.urls")),

@@ -1,0 +1,164 @@
+"""The user guide (操作手册): served behind 帮助 for everyone, one guide per role, its pictures
+taken by this test on every run; a page whose outline changed without its picture being
+refreshed (`make manual`) fails here."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.urls import reverse
+
+from conftest import BROWSER_TEST
+from zoufang.home import manual
+from zoufang.home.tests.manual_shots import (
+    MAX_HEIGHT,
+    OUTLINE_JS,
+    SHOTS,
+    Shot,
+    record,
+    recorded,
+)
+
+PASSWORD = "pw-for-tests-1"
+_IMAGE_REF = re.compile(r"!\[[^\]]*\]\(img/([a-z0-9-]+)\.png\)")
+
+
+def _referenced() -> dict[str, set[str]]:
+    return {
+        g.slug: set(_IMAGE_REF.findall((manual.MANUAL_DIR / f"{g.slug}.md").read_text()))
+        for g in manual.GUIDES
+    }
+
+
+def test_every_guide_shows_only_pictures_the_tests_take_and_uses_them_all():
+    taken = {s.name for s in SHOTS}
+    refs = _referenced()
+    for slug, names in refs.items():
+        assert names, f"docs/manual/{slug}.md shows no screenshot"
+        assert names <= taken, f"{slug}.md shows pictures no test takes: {names - taken}"
+    assert set().union(*refs.values()) == taken, "a screenshot is taken but shown in no guide"
+
+
+def test_every_picture_of_the_guides_is_committed():
+    missing = [s.name for s in SHOTS if manual.image_path(f"{s.name}.png") is None]
+    assert not missing, f"run `make manual`: no picture for {missing}"
+
+
+@pytest.mark.django_db
+def test_help_is_one_link_away_on_every_page_and_opens_the_users_own_guide(client_for, chief_a):
+    client = client_for(chief_a)
+    page = client.get(reverse("org:team_list")).content.decode()
+    assert f'href="{reverse("help")}"' in page
+    index = client.get(reverse("help")).content.decode()
+    assert "派出所所长" in index
+    assert 'class="list-group-item list-group-item-action active" href="/help/chief/"' in index
+    assert "<img" in index
+
+
+@pytest.mark.django_db
+def test_the_guides_are_readable_before_signing_in(client):
+    assert f'href="{reverse("help")}"' in client.get(reverse("login")).content.decode()
+    for guide in manual.GUIDES:
+        response = client.get(reverse("help_guide", args=[guide.slug]))
+        assert response.status_code == 200
+        assert guide.title in response.content.decode()
+    shot = SHOTS[0].name
+    image = client.get(reverse("help_image", args=[f"{shot}.png"]))
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/png"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["../settings.png", "..%2Fsecret.png", "x.py", "nope.png"])
+def test_only_the_guides_pictures_are_served(client, name):
+    assert client.get(f"/help/img/{name}").status_code == 404
+    assert client.get("/help/no-such-guide/").status_code == 404
+
+
+def _ids(tree, people, tasks, places, finding) -> dict[str, int]:
+    task = next(t for t in tasks.values() if t.place_id == places.dwellings[1].pk)
+    return {
+        "task": task.pk,
+        "team": people.team_a.pk,
+        "beat": tree.beat_a.pk,
+        "finding": finding.pk,
+        "place": places.dwellings[0].pk,
+    }
+
+
+def _take(browser, base: str, shot: Shot, ids: dict) -> tuple[dict, bytes]:
+    context = browser.new_context(
+        viewport={"width": shot.width, "height": 900}, locale="zh-CN", device_scale_factor=1
+    )
+    page = context.new_page()
+    if shot.user:
+        page.goto(f"{base}/accounts/login/")
+        page.fill("#id_username", shot.user)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+    page.goto(base + shot.path.format(**ids))
+    page.wait_for_load_state("networkidle")
+    outline = page.evaluate(OUTLINE_JS)
+    height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+    picture = page.screenshot(
+        type="png",
+        clip={"x": 0, "y": 0, "width": shot.width, "height": height},
+        full_page=True,
+    )
+    context.close()
+    return outline, picture
+
+
+@BROWSER_TEST[0]
+@BROWSER_TEST[1]
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog")
+def test_the_guides_pictures_match_the_pages_they_show(
+    live_server,
+    browser,
+    tree,
+    people,
+    places,
+    tasks,
+    officer_a,
+    member_a,
+    chief_a,
+    county_admin,
+    office,
+    supervisor,
+    leader,
+    researcher,
+):
+    from zoufang.findings.services import finding_create
+    from zoufang.visits.tests.factories import record as record_visit
+
+    for user in (officer_a, member_a, chief_a, county_admin, office, supervisor, leader):
+        user.set_password(PASSWORD)
+        user.save()
+    researcher.set_password(PASSWORD)
+    researcher.save()
+    record_visit(tasks[places.dwellings[0].pk], officer_a, members=[people.co_a.pk])
+    finding = finding_create(
+        actor=officer_a,
+        kind_code="dispute-neighbour",
+        description="楼上漏水引发邻里纠纷，双方多次争吵",
+        place=places.dwellings[2],
+    ).finding
+    ids = _ids(tree, people, tasks, places, finding)
+    write = os.environ.get("MANUAL_WRITE") == "1"
+    changed = []
+    for shot in SHOTS:
+        outline, picture = _take(browser, live_server.url, shot, ids)
+        assert picture[:4] == b"\x89PNG", shot.name
+        if write:
+            record(shot, outline, picture)
+        elif outline != recorded(shot):
+            changed.append(shot.name)
+    assert not changed, (
+        f"these pages changed since their pictures in docs/manual/img were taken: {changed}. "
+        "Run `make manual`, look at the new pictures and update the guide's text if needed."
+    )
+
