@@ -30,7 +30,9 @@ class Guide:
 
 
 GUIDES = [
-    Guide("officer", "社区民警、辅警（手机）", frozenset({Role.COMMUNITY_OFFICER, Role.TEAM_MEMBER})),
+    Guide(
+        "officer", "社区民警、辅警（手机）", frozenset({Role.COMMUNITY_OFFICER, Role.TEAM_MEMBER})
+    ),
     Guide("chief", "派出所所长", frozenset({Role.STATION_CHIEF})),
     Guide("county", "县级公安局管理员", frozenset({Role.COUNTY_ADMIN})),
     Guide("office", "专项办（工作专班）", frozenset({Role.OFFICE, Role.WORKING_TEAM})),

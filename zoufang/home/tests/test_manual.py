@@ -161,4 +161,3 @@ def test_the_guides_pictures_match_the_pages_they_show(
         f"these pages changed since their pictures in docs/manual/img were taken: {changed}. "
         "Run `make manual`, look at the new pictures and update the guide's text if needed."
     )
-
