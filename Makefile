@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 ONLY ?=
 
-.PHONY: demo test fuzz lint format bench install serve messages clean-demo worker beat manual
+.PHONY: demo test fuzz lint format bench install serve messages clean-demo worker beat manual backup restore prod-check
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -57,6 +57,22 @@ bench: install
 ## that checks them; look at them, then commit pictures and outlines together.
 manual: install
 	MANUAL_WRITE=1 $(PY) -m pytest -p no:cacheprovider zoufang/home/tests/test_manual.py -k match_the_pages
+
+## make backup: the database and uploaded files in one archive encrypted with BACKUP_KEY
+## (BACKUP_DIR, default backups/). make restore ARCHIVE=… INTO=<database or SQLite file>
+## [MEDIA=<folder>]: restore it and check every table against the archive's manifest.
+BACKUP_DIR ?= backups
+backup: install
+	$(PY) manage.py backup --out $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(ARCHIVE)" -a -n "$(INTO)" || { echo "usage: make restore ARCHIVE=backups/zoufang-….zfb INTO=<database>"; exit 2; }
+	$(PY) manage.py restore $(ARCHIVE) --into $(INTO) $(if $(MEDIA),--media $(MEDIA),)
+
+## make prod-check: Django's deployment checks with the production settings and this
+## machine's environment (.env values exported); clean means no warning.
+prod-check: install
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
 
 ## make messages: refresh and compile the translation catalogs.
 messages: install
