@@ -6,14 +6,23 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 ONLY ?=
 
-.PHONY: demo test fuzz lint format bench install serve messages clean-demo worker beat manual backup restore prod-check
+.PHONY: demo test fuzz lint format bench install serve messages clean-demo worker beat manual backup restore prod-check lock
 
-$(VENV)/.installed: pyproject.toml
+# Every dependency comes pinned with its hashes from requirements.lock (`make lock` writes it
+# from pyproject.toml); the project itself is then installed without resolving anything.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
+
+## make lock: re-pin every dependency (runtime and dev) with hashes into requirements.lock,
+## after a change to pyproject.toml's dependencies; commit both files together.
+lock:
+	@test -x .venv-lock/bin/pip-compile || { $(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet pip-tools; }
+	.venv-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev --strip-extras --output-file requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
