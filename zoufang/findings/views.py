@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from zoufang.core.masking import mask_phone
-from zoufang.core.paging import paginate
+from zoufang.core.paging import paginate, render_results
 from zoufang.core.roles import Role
 from zoufang.core.xlsx import xlsx_response
 from zoufang.findings import access, selectors
@@ -131,8 +131,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "queue": filters.queue,
         "now": dt.datetime.now(tz=dt.UTC),
     }
-    template = "findings/ledger.html#results" if request.htmx else "findings/ledger.html"
-    return render(request, template, context)
+    return render_results(request, "findings/ledger.html", context)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from zoufang.core.paging import paginate
+from zoufang.core.paging import paginate, render_results
 from zoufang.notifications import services
 from zoufang.notifications.models import Notification
 
@@ -19,9 +19,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("unread") == "1":
         qs = qs.unread()
     page = paginate(request, qs)
-    template = "notifications/list.html#results" if request.htmx else "notifications/list.html"
-    return render(
-        request, template, {"page": page, "unread_only": request.GET.get("unread") == "1"}
+    return render_results(
+        request,
+        "notifications/list.html",
+        {"page": page, "unread_only": request.GET.get("unread") == "1"},
     )
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zoufang.core.paging import paginate
+from zoufang.core.paging import paginate, render_results
 from zoufang.core.scope import user_manages, user_scope
 from zoufang.org import access, exports, selectors, services
 from zoufang.org.forms import PersonnelForm, TeamMemberAddForm
@@ -81,8 +81,7 @@ def personnel_list(request: HttpRequest) -> HttpResponse:
         "posts": Personnel.Post.choices,
         "can_add": access.may_add_personnel(user),
     }
-    template = "org/personnel_list.html#results" if request.htmx else "org/personnel_list.html"
-    return render(request, template, context)
+    return render_results(request, "org/personnel_list.html", context)
 
 
 @login_required
@@ -142,8 +141,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     for team in page:
         team.warnings = services.team_warnings(team)
     context = {"page": page, "non_compliant": non_compliant}
-    template = "org/team_list.html#results" if request.htmx else "org/team_list.html"
-    return render(request, template, context)
+    return render_results(request, "org/team_list.html", context)
 
 
 @login_required

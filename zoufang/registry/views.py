@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zoufang.core.logging import has_personal_number
-from zoufang.core.paging import paginate
+from zoufang.core.paging import paginate, render_results
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.access import get_unit_for_user
 from zoufang.org.models import Unit
@@ -117,7 +117,7 @@ def _common(request: HttpRequest, tab: str) -> dict:
 
 def _list_page(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
     """A list page; to an htmx request (a filter changed), only its results."""
-    return render(request, f"{template}#results" if request.htmx else template, ctx)
+    return render_results(request, template, ctx)
 
 
 PLACE_HEADERS = ["地址编码", "类别", "名称", "地址", "社区", "户主", "房屋用途", "人户分离"]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zoufang.core.paging import paginate
+from zoufang.core.paging import paginate, render_results
 from zoufang.org.models import Team, Unit
 from zoufang.visits import access, selectors, services
 from zoufang.visits.models import Method, TaskState, VisitKind, VisitTask
@@ -94,8 +94,7 @@ def beat_tasks(request: HttpRequest, beat_id: int) -> HttpResponse:
         "may_manage": access.may_manage_tasks(request.user, beat),
         "new_places": selectors.places_without_task(beat=beat, campaign=campaign),
     }
-    template = "visits/beat_tasks.html#results" if request.htmx else "visits/beat_tasks.html"
-    return render(request, template, context)
+    return render_results(request, "visits/beat_tasks.html", context)
 
 
 def _managed_beat(request: HttpRequest, beat_id: int) -> Unit:
