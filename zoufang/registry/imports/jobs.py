@@ -7,7 +7,6 @@ per job and downloadable as a report.
 
 from __future__ import annotations
 
-import csv
 import logging
 import queue
 import threading
@@ -138,7 +137,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     path = Path(job.file_path)
     scope_path = _scope_path(job)
     try:
-        table = open_table(path, spec.columns)
+        table = open_table(path, spec.columns, gated=True)
     except ImportFileError as exc:
         job.status, job.error, job.finished_at = ImportJob.Status.FAILED, str(exc), timezone.now()
         job.save()
@@ -162,6 +161,8 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         else:
             _run_batches(job, table, spec, ctx, loader, None)
             _fill_cells(job, path, spec, None)
+    except ImportFileError as exc:  # the inspection refused the file: nothing was written
+        job.status, job.error = ImportJob.Status.FAILED, str(exc)
     except _BatchFailed as failed:
         job.status = ImportJob.Status.FAILED
         job.error = _(
@@ -353,7 +354,7 @@ def _produce(
         if batch or problems:
             put(_Chunk(stage_rows(batch), problems, rejected, first, last, processed))
         put(None)
-    except (csv.Error, UnicodeDecodeError, OSError) as exc:
+    except OSError as exc:
         put(ImportFileError(str(exc)))
     except BaseException as exc:  # handed to the consumer thread, which raises it
         put(exc)
@@ -368,6 +369,7 @@ def _run_batches(
     kept: list[Rejection] | None,
 ) -> None:
     def flush(chunk: _Chunk) -> None:
+        table.ready()  # a file inspected while it is read: nothing is written before it passed
         try:
             with transaction.atomic():
                 result = loader.load_batch(chunk.staged, now=timezone.now())
@@ -418,6 +420,8 @@ def _run_batches(
     producer.start()
     try:
         while (chunk := chunks.get()) is not None:
+            if isinstance(chunk, BaseException):
+                table.ready()  # a refusal says more than the reading error it caused
             if isinstance(chunk, ImportFileError):
                 raise _BatchFailed(
                     job.committed_through_row + 1, job.committed_through_row + 1, str(chunk)
@@ -425,6 +429,7 @@ def _run_batches(
             if isinstance(chunk, BaseException):
                 raise chunk
             flush(chunk)
+        table.ready()
     finally:
         stop.set()
         producer.join()
