@@ -136,8 +136,12 @@ class _Scan:
         self.rows += _count_rows(body)
         if not self.wide and _WIDE_CELL.search(body) is not None:
             self.wide = True
-        if not self.wide and (self.open_cells or _refless(body)):
-            self.wide = self._too_many_cells(body)
+        if not self.wide:
+            refless = _refless(body)
+            if refless or self.open_cells:
+                self.wide = self._too_many_cells(body)
+            if not refless:  # a row open at this window's end has referenced cells
+                self.open_cells = 0
 
     def _too_many_cells(self, body: bytes) -> bool:
         """Cells per row, for rows whose cells carry no `r` reference (each such cell is the
