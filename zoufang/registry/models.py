@@ -511,6 +511,9 @@ class ImportJob(TimeStampedModel):
     # reason (a dry run stores only a sample of the rows, so the counts are kept here).
     header = models.JSONField(default=list, blank=True)
     reason_counts = models.JSONField(default=dict, blank=True)
+    # For each reason of reason_counts: [msgid, params], so that the page says it in the
+    # reader's language (imports.reasons); a reason missing here is shown as stored.
+    reason_codes = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -537,6 +540,14 @@ class ImportJob(TimeStampedModel):
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
+    def reasons_shown(self, limit: int = 20) -> list[tuple[str, int]]:
+        """The most frequent reasons, each in the active language, with their counts."""
+        from zoufang.registry.imports.reasons import say
+
+        top = sorted(self.reason_counts.items(), key=lambda kv: -kv[1])[:limit]
+        codes = self.reason_codes or {}
+        return [(say(text, *(codes.get(text) or ("", None))), n) for text, n in top]
+
 
 class ImportRejection(models.Model):
     """A row the import did not take: file row number, column and reason."""
@@ -545,7 +556,11 @@ class ImportRejection(models.Model):
     row = models.PositiveIntegerField(_("row"))
     column = models.CharField(_("column"), max_length=50, blank=True)
     value = models.CharField(_("value"), max_length=255, blank=True)
-    reason = models.CharField(_("reason"), max_length=255)
+    reason = models.CharField(_("reason"), max_length=255)  # as worded when the job ran
+    # The reason's msgid and parameters (imports.reasons), to say it in the reader's language;
+    # blank for rows of jobs run before they were kept (their reason is shown as stored).
+    reason_msgid = models.TextField(blank=True)
+    reason_params = models.JSONField(null=True, blank=True)
     # The row's cells as they were in the file (personal columns sealed, see jobs._seal_cells),
     # so the report can give the row back to be fixed and imported again.
     cells = models.JSONField(null=True, blank=True)
@@ -557,3 +572,10 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row}: {self.reason}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the active language."""
+        from zoufang.registry.imports.reasons import say
+
+        return say(self.reason, self.reason_msgid, self.reason_params)

@@ -364,7 +364,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "job": job,
         "rejections": job.rejections.all()[:200] if job.finished else [],
-        "reasons": sorted(job.reason_counts.items(), key=lambda kv: -kv[1])[:20],
+        "reasons": job.reasons_shown(20),
         "tab": "imports",
     }
     if request.htmx:

@@ -6,7 +6,8 @@ The pipeline, per file (a job, `jobs.import_job_run`):
   1. `reader.open_table` checks the file (size, kind, not empty), finds the header row among
      the first rows (title rows above it are skipped) and maps its columns through the
      synonyms of the kind's columns (`specs.SPECS`). Large .xlsx files are read by
-     `xlsxstream` in a child process.
+     `xlsxstream`; every file is read in a child process (`readchild`), a workbook inspected
+     (`xlsxcheck`) before anything it holds is written.
   2. `specs.Spec.prepare` turns each data row into a staging tuple (the cleaning and checks
      of `rows`) or a list of rejections (row number, column, reason). Blank rows are skipped.
      Nothing is guessed. This runs in a reader thread, with no database access.

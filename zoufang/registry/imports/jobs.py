@@ -7,7 +7,6 @@ per job and downloadable as a report.
 
 from __future__ import annotations
 
-import csv
 import logging
 import queue
 import threading
@@ -27,7 +26,7 @@ from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import write_xlsx
 from zoufang.org.models import Unit
 from zoufang.registry.access import may_import
-from zoufang.registry.imports import report
+from zoufang.registry.imports import reasons, report
 from zoufang.registry.imports.keyrecords import KeyRecordLoader
 from zoufang.registry.imports.places import PlaceLoader
 from zoufang.registry.imports.reader import ImportFileError, Table, is_blank, open_table, sniff
@@ -133,12 +132,12 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     job.status, job.started_at, job.error = ImportJob.Status.RUNNING, timezone.now(), ""
     job.accepted = job.rejected = job.created = job.updated = job.unchanged = 0
     job.processed_rows = job.committed_through_row = 0
-    job.reason_counts = {}
+    job.reason_counts, job.reason_codes = {}, {}
     job.save()
     path = Path(job.file_path)
     scope_path = _scope_path(job)
     try:
-        table = open_table(path, spec.columns)
+        table = open_table(path, spec.columns, gated=True)
     except ImportFileError as exc:
         job.status, job.error, job.finished_at = ImportJob.Status.FAILED, str(exc), timezone.now()
         job.save()
@@ -155,13 +154,16 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     loader.setup()
     try:
         if job.dry_run:
-            with transaction.atomic():
+            with transaction.atomic(), reasons.capture(translation.get_language()):
                 _run_batches(job, table, spec, ctx, loader, kept_rejections)
                 transaction.set_rollback(True)
             _store_kept(job, path, spec, kept_rejections)
         else:
-            _run_batches(job, table, spec, ctx, loader, None)
+            with reasons.capture(translation.get_language()):
+                _run_batches(job, table, spec, ctx, loader, None)
             _fill_cells(job, path, spec, None)
+    except ImportFileError as exc:  # the inspection refused the file: nothing was written
+        job.status, job.error = ImportJob.Status.FAILED, str(exc)
     except _BatchFailed as failed:
         job.status = ImportJob.Status.FAILED
         job.error = _(
@@ -226,17 +228,22 @@ class _BatchFailed(Exception):
 
 
 def _rejection_rows(job: ImportJob, items: list[Rejection]) -> list[ImportRejection]:
-    return [
-        ImportRejection(
-            job=job,
-            row=r.row,
-            column=r.column[:50],
-            value=r.value,
-            reason=r.reason[:255],
-            cells=getattr(r, "cells", None),
+    rows = []
+    for r in items:
+        msgid, params = reasons.stored(r.reason)
+        rows.append(
+            ImportRejection(
+                job=job,
+                row=r.row,
+                column=r.column[:50],
+                value=r.value,
+                reason=r.reason[:255],
+                reason_msgid=msgid,
+                reason_params=params,
+                cells=getattr(r, "cells", None),
+            )
         )
-        for r in items
-    ]
+    return rows
 
 
 def _cells_of_rows(path: Path, spec: Spec, numbers: set[int]) -> dict[int, list[Any]]:
@@ -299,9 +306,18 @@ def _produce(
 ) -> None:
     """Read and prepare rows (pure Python, no database) into batches on `out`, so that the
     next batch is prepared while the database loads the previous one."""
-    if language:
-        translation.activate(language)  # reasons in the language of whoever started the job
+    with reasons.capture(language):  # each reason's msgid kept beside its text
+        _produce_rows(table, spec, ctx, out, stop, stage_rows)
 
+
+def _produce_rows(
+    table: Table,
+    spec: Spec,
+    ctx: Context,
+    out: queue.Queue,
+    stop: threading.Event,
+    stage_rows: Callable[[list[tuple]], Staged],
+) -> None:
     def put(item: object) -> None:
         while not stop.is_set():
             try:
@@ -353,7 +369,7 @@ def _produce(
         if batch or problems:
             put(_Chunk(stage_rows(batch), problems, rejected, first, last, processed))
         put(None)
-    except (csv.Error, UnicodeDecodeError, OSError) as exc:
+    except OSError as exc:
         put(ImportFileError(str(exc)))
     except BaseException as exc:  # handed to the consumer thread, which raises it
         put(exc)
@@ -368,6 +384,7 @@ def _run_batches(
     kept: list[Rejection] | None,
 ) -> None:
     def flush(chunk: _Chunk) -> None:
+        table.ready()  # a file inspected while it is read: nothing is written before it passed
         try:
             with transaction.atomic():
                 result = loader.load_batch(chunk.staged, now=timezone.now())
@@ -391,6 +408,9 @@ def _run_batches(
         job.committed_through_row = chunk.last
         for r in rows:
             job.reason_counts[r.reason] = job.reason_counts.get(r.reason, 0) + 1
+            msgid, params = reasons.stored(r.reason)
+            if msgid and r.reason not in job.reason_codes:
+                job.reason_codes[r.reason] = [msgid, params]
         if kept is None:
             ImportJob.objects.filter(pk=job.pk).update(
                 processed_rows=job.processed_rows,
@@ -401,6 +421,7 @@ def _run_batches(
                 unchanged=job.unchanged,
                 committed_through_row=chunk.last,
                 reason_counts=job.reason_counts,
+                reason_codes=job.reason_codes,
             )
         if (
             job.processed_rows >= EARLY_STOP_AFTER
@@ -418,6 +439,8 @@ def _run_batches(
     producer.start()
     try:
         while (chunk := chunks.get()) is not None:
+            if isinstance(chunk, BaseException):
+                table.ready()  # a refusal says more than the reading error it caused
             if isinstance(chunk, ImportFileError):
                 raise _BatchFailed(
                     job.committed_through_row + 1, job.committed_through_row + 1, str(chunk)
@@ -425,6 +448,7 @@ def _run_batches(
             if isinstance(chunk, BaseException):
                 raise chunk
             flush(chunk)
+        table.ready()
     finally:
         stop.set()
         producer.join()

@@ -78,7 +78,7 @@ def report_rows(rejections: Iterator[Any], width: int, *, full: bool) -> Iterato
             current, reasons, columns = r.row, [], []
             stored = r.cells
             cells = [_open(v, full) for v in stored] if stored is not None else [r.row]
-        reasons.append(r.reason)
+        reasons.append(r.reason_shown)
         columns.append(r.column)
     if current is not None:
         yield line()

@@ -119,6 +119,21 @@ FULL_ADDRESS_COLUMN = Column(
     words=("住址", "地址", "居住地", "现居地"),
 )
 
+# Shops and enterprises: the same full-text address (the same parser, the beat found by the
+# address), under the headers their registers use.
+SHOP_ADDRESS_COLUMN = replace(
+    FULL_ADDRESS_COLUMN,
+    label="经营地址",
+    synonyms=("门店地址", "店铺地址", "经营场所", "经营场所地址", *FULL_ADDRESS_COLUMN.synonyms),
+    words=("经营场所", *FULL_ADDRESS_COLUMN.words),
+)
+ENTERPRISE_ADDRESS_COLUMN = replace(
+    FULL_ADDRESS_COLUMN,
+    label="单位地址",
+    synonyms=("企业地址", "单位住所", "住所", "办公地址", *FULL_ADDRESS_COLUMN.synonyms),
+    words=("住所", *FULL_ADDRESS_COLUMN.words),
+)
+
 # The dwelling within the address (a household's; a key item's storage place may name it).
 DWELLING_COLUMNS = (
     Column("building", "楼栋", ("楼栋号", "楼号", "栋", "幢"), example="3", words=("楼栋", "栋号")),
@@ -289,6 +304,7 @@ ORG_STAGE = (
 
 SHOP_COLUMNS = (
     *ADDRESS_COLUMNS,
+    SHOP_ADDRESS_COLUMN,
     Column(
         "name",
         "店名",
@@ -319,6 +335,7 @@ SHOP_STAGE = (
 
 ENTERPRISE_COLUMNS = (
     *ADDRESS_COLUMNS,
+    ENTERPRISE_ADDRESS_COLUMN,
     Column(
         "name", "单位名称", ("名称", "企业名称", "单位"), required=True, example="许昌市第一中学"
     ),

@@ -8,22 +8,18 @@ written by Excel, WPS, LibreOffice and XlsxWriter is flat and regular). Cell val
 calamine gives them — numbers as float, blank cells as "", date-formatted numbers as date
 (datetime when there is a time part), booleans as bool — so the rest of the import cannot tell
 the two readers apart; the registry tests run every xlsx case through both.
+
+What a workbook holds is checked before it is read (xlsxcheck), and every file is read in a
+child process under limits (readchild).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
-import pickle
 import re
-import signal
-import subprocess
-import sys
 import zipfile
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 _P = r"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix (x:row in some writers)
@@ -40,9 +36,22 @@ _DATE_FORMAT_IDS = frozenset(
 )
 _CHUNK = 1 << 20
 
+# The limits of what a file may hold (xlsxcheck inspects a workbook against them).
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767
+
 
 class XlsxError(ValueError):
     """Not an xlsx workbook this reader understands."""
+
+
+class Refused(Exception):
+    """The file is refused before reading: `code` and `params` say why (reader.py words it)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code, params)
+        self.code, self.params = code, params
 
 
 def _text(raw: str) -> str:
@@ -303,276 +312,3 @@ def _value(
         if index < len(dates) and dates[index] and 0 <= number < 2958466:
             return _excel_date(number, date1904)
     return number
-
-
-# ---- what a file holds, before it is read -----------------------------------------------------
-#
-# A sheet's declared size (<dimension>) is never trusted: real exports over-declare it and a
-# hostile one declares A1:XFD1048576, which makes calamine allocate for every cell. So before
-# a row is read, the parts are checked by what they hold: declared (ZipInfo) and actually
-# inflated sizes, the rows and columns the sheet really has, the longest cell text, and no
-# DTD or entity declarations. Everything streams in 1 MB chunks; nothing grows with the file.
-
-MAX_ROWS = 1_048_576
-MAX_COLUMNS = 200
-MAX_CELL_CHARS = 32_767
-MAX_INFLATED = 1 << 30
-MAX_RATIO = 50
-# A cell reference beyond column 200 (GR): GS…GZ, H…Z with a second letter, or three letters.
-# (Searched as ` r="` and the letters: a literal first, which the regex engine scans fast.)
-_WIDE_CELL = re.compile(rb' r="(?:G[S-Z]|[H-Z][A-Z]|[A-Z]{3,})\d')
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
-
-
-class Refused(Exception):
-    """The file is refused before reading: `code` and `params` say why (reader.py words it)."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code, params)
-        self.code, self.params = code, params
-
-
-def inspect(path: str, *, max_rows: int = MAX_ROWS, max_columns: int = MAX_COLUMNS) -> bool:
-    """Refuse (raise Refused) a workbook whose content is beyond the limits; for a zip only.
-    Returns whether the sheet declares more than it holds (then calamine, which allocates by
-    the declaration, must not read it)."""
-    import os
-
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise XlsxError("not a zip") from exc
-    with zf:
-        infos = zf.infolist()
-        budget = min(MAX_INFLATED, MAX_RATIO * max(os.path.getsize(path), 1))
-        declared = sum(i.file_size for i in infos)
-        if declared > budget:
-            raise Refused("inflated", size=declared, limit=budget)
-        sheet = _first_sheet(zf)[0] if "xl/workbook.xml" in zf.namelist() else None
-        inflated = 0
-        over_declared = False
-        for info in infos:
-            if info.is_dir() or not info.filename.endswith((".xml", ".rels", ".vml")):
-                continue
-            size, rows, wide = _scan_part(
-                zf, info.filename, info.filename == sheet, budget - inflated
-            )
-            inflated += size
-            if info.filename == sheet:
-                if rows > max_rows:
-                    raise Refused("rows", rows=rows, limit=max_rows)
-                if wide:
-                    raise Refused("columns", limit=max_columns)
-                over_declared = _declares_more(zf, sheet, rows, max_columns)
-        return over_declared
-
-
-_DIMENSION_BYTES = re.compile(
-    rb'<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref="[A-Z]+\d+:([A-Z]+)(\d+)"'
-)
-
-
-def _declares_more(zf: zipfile.ZipFile, sheet: str, rows: int, max_columns: int) -> bool:
-    with zf.open(sheet) as fh:
-        head = fh.read(65536)
-    found = _DIMENSION_BYTES.search(head)
-    if not found:
-        return False
-    columns = _column_index(found.group(1).decode()) + 1
-    return columns > max_columns or int(found.group(2)) > 2 * rows + 100
-
-
-def _scan_part(
-    zf: zipfile.ZipFile, name: str, is_sheet: bool, budget: int
-) -> tuple[int, int, bool]:
-    """Inflate one part in chunks, counting: its size (against `budget`, whatever the zip
-    header declared), DTDs, the longest run of text between two tags, and for the sheet its
-    rows and whether any cell lies beyond the column limit. Only byte counts and searches
-    that run at C speed on the common case: this pass comes before the first row is read."""
-    size = rows = 0
-    run = 0  # bytes since the last "<", carried across chunks
-    wide = False
-    tail = b""
-    with zf.open(name) as fh:
-        while chunk := fh.read(_CHUNK):
-            size += len(chunk)
-            if size > budget:
-                raise Refused("inflated", size=size, limit=budget)
-            window = tail + chunk
-            if b"<!" in window and _DTD.search(window):
-                raise Refused("dtd")
-            run = _text_run(chunk, run)
-            if is_sheet:
-                # Tags cut by the chunk's end are counted in the next window, and only there.
-                cut = window.rfind(b"<")
-                body, tail = (window[:cut], window[cut:]) if cut >= 0 else (window, b"")
-                rows += _count_rows(body)
-                wide = wide or _WIDE_CELL.search(body) is not None
-            else:
-                tail = chunk[-16:]
-    if is_sheet:
-        rows += _count_rows(tail)
-    return size, rows, wide
-
-
-# A cell's text is at most 32,767 characters; as UTF-8 with XML escapes (&quot; is six bytes
-# for one character) at most six bytes each.
-_LONGEST = MAX_CELL_CHARS * 6
-
-
-def _text_run(chunk: bytes, run: int) -> int:
-    """The run of bytes without a "<" at the chunk's end (refused beyond _LONGEST). A run that
-    long holds a whole window of half its length, so the chunk is cut up only when one of its
-    windows has no "<" at all (a few `find` calls per megabyte otherwise)."""
-    first = chunk.find(b"<")
-    if first < 0:
-        run += len(chunk)
-    else:
-        if run + first > _LONGEST:
-            raise Refused("cell", limit=MAX_CELL_CHARS)
-        step = _LONGEST // 2
-        gap = any(chunk.find(b"<", i, i + step) < 0 for i in range(first, len(chunk) - step, step))
-        if gap and max(map(len, chunk[first:].split(b"<"))) > _LONGEST:
-            raise Refused("cell", limit=MAX_CELL_CHARS)
-        run = len(chunk) - chunk.rfind(b"<") - 1
-    if run > _LONGEST:
-        raise Refused("cell", limit=MAX_CELL_CHARS)
-    return run
-
-
-def _count_rows(body: bytes) -> int:
-    """Row tags: <row …> (a <rowBreaks> may add one), or <x:row …> in a prefixed sheet."""
-    return body.count(b"<row") or body.count(b":row")
-
-
-# ---- reading in a separate process -----------------------------------------------------------
-#
-# Cutting a million rows out of the XML is about a third of an import's Python time, and the
-# import's Python runs on one core (the GIL) beside the database. So a file is read by a second
-# Python process that runs only this module (no Django) and hands the rows over in pickled
-# lists; the importing process only unpickles them. The child also keeps a hostile file away
-# from the importing process: it inspects the file first (`inspect`), and runs under a memory
-# (RLIMIT_AS) and CPU-time limit; if it dies or runs over, the import fails with a message and
-# the web or worker process goes on. Both readers run here: this module's streaming reader
-# ("stream") and python-calamine ("calamine": .xls, .ods and small .xlsx files).
-
-_ROWS_PER_MESSAGE = 2000
-_READ_ERRORS = (XlsxError, zipfile.BadZipFile, zlib.error, EOFError, OSError)
-
-
-@dataclass(frozen=True)
-class Limits:
-    memory_mb: int = 1024
-    cpu_seconds: int = 900
-    wall_seconds: int = 3600
-    max_rows: int = MAX_ROWS
-    max_columns: int = MAX_COLUMNS
-
-
-class ChildDied(Exception):
-    """The reading process died (memory or time limit, a crash); `why` is "memory" or "time"."""
-
-    def __init__(self, why: str, detail: str = "") -> None:
-        super().__init__(why, detail)
-        self.why, self.detail = why, detail
-
-
-def iter_rows_in_child(
-    path: str, mode: str = "stream", limits: Limits | None = None
-) -> Iterator[tuple[int, list[Any]]]:
-    """The rows of `path`, read by a child process (`mode` "stream" or "calamine"). Raises
-    Refused (inspection), XlsxError (not readable) or ChildDied; the child is stopped when the
-    caller stops iterating."""
-    import threading
-
-    limits = limits or Limits()
-    # The child runs this file by its path (no Django, no package import); -P keeps this
-    # file's folder off the front of the child's path, so that no module beside it can stand
-    # in for a standard library module of the same name.
-    args = [str(v) for v in (mode, *dataclasses.astuple(limits))]
-    child = subprocess.Popen(  # noqa: S603 - our interpreter running this very file
-        [sys.executable, "-P", __file__, path, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert child.stdout is not None  # noqa: S101 - for the type checker; PIPE was asked for
-    timer = threading.Timer(limits.wall_seconds, child.kill)
-    timer.daemon = True
-    timer.start()
-    try:
-        while True:
-            try:
-                item = pickle.load(child.stdout)  # noqa: S301 - written by our own child
-            except (EOFError, pickle.UnpicklingError):
-                break
-            if isinstance(item, tuple):
-                raise Refused(item[0], **item[1])
-            if isinstance(item, str):
-                raise XlsxError(item)
-            yield from item
-        code = child.wait()
-        if code != 0:
-            err = (child.stderr.read() if child.stderr else b"").decode(errors="replace")[-500:]
-            timed_out = not timer.is_alive() or code == -signal.SIGXCPU or "CPU" in err
-            raise ChildDied("time" if timed_out else "memory", err)
-    finally:
-        timer.cancel()
-        if child.poll() is None:
-            child.kill()
-        child.wait()
-        child.stdout.close()
-        if child.stderr:
-            child.stderr.close()
-
-
-def _calamine_rows(path: str) -> Iterator[tuple[int, list[Any]]]:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_path(path).get_sheet_by_index(0)
-    except (CalamineError, ValueError) as exc:
-        raise XlsxError(f"calamine: {exc}") from exc
-    start = sheet.start[0] if sheet.start else 0
-    for offset, row in enumerate(sheet.iter_rows()):
-        if len(row) > MAX_COLUMNS and any(c not in ("", None) for c in row[MAX_COLUMNS:]):
-            raise Refused("columns", limit=MAX_COLUMNS)
-        yield start + offset + 1, row[:MAX_COLUMNS]
-
-
-def _serve(path: str, mode: str, limits: Limits) -> None:
-    import resource
-
-    memory = limits.memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-    out = sys.stdout.buffer
-    rows: list[tuple[int, list[Any]]] = []
-    try:
-        if zipfile.is_zipfile(path):
-            over = inspect(path, max_rows=limits.max_rows, max_columns=limits.max_columns)
-            if over and mode == "calamine":
-                mode = "stream"
-        for row in iter_rows(path) if mode == "stream" else _calamine_rows(path):
-            if len(row[1]) > limits.max_columns:
-                raise Refused("columns", limit=limits.max_columns)
-            rows.append(row)
-            if len(rows) >= _ROWS_PER_MESSAGE:
-                pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
-                rows = []
-        if rows:
-            pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
-    except Refused as exc:
-        pickle.dump((exc.code, exc.params), out)
-    except _READ_ERRORS as exc:
-        pickle.dump(f"{type(exc).__name__}: {exc}", out)
-    except MemoryError:
-        sys.stderr.write("MemoryError\n")
-        sys.exit(3)
-    except BrokenPipeError:
-        return  # the importer stopped reading
-    out.flush()
-
-
-if __name__ == "__main__":
-    _mode = sys.argv[2] if len(sys.argv) > 2 else "stream"
-    _serve(sys.argv[1], _mode, Limits(*map(int, sys.argv[3:])))

@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from zoufang.registry.imports import xlsxstream
+from zoufang.registry.imports import readchild
 from zoufang.registry.models import ImportJob, Person, Place
 from zoufang.registry.tests import factories
 
@@ -223,10 +223,10 @@ def test_a_reader_that_dies_fails_the_job_which_can_be_run_again(tree, tmp_path,
 def test_the_child_reads_both_ways_and_stops_over_its_memory(tmp_path, mode):
     path = tmp_path / "small.xlsx"
     write_xlsx(path, "A1:D1", [_header_row()])
-    rows = list(xlsxstream.iter_rows_in_child(str(path), mode))
+    rows = list(readchild.iter_rows_in_child(str(path), mode))
     assert rows[0][1][:4] == HEADER
-    with pytest.raises(xlsxstream.ChildDied):
-        list(xlsxstream.iter_rows_in_child(str(path), mode, xlsxstream.Limits(memory_mb=16)))
+    with pytest.raises(readchild.ChildDied):
+        list(readchild.iter_rows_in_child(str(path), mode, readchild.Limits(memory_mb=16)))
 
 
 def test_the_web_request_survives_a_hostile_upload(
