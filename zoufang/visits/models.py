@@ -475,3 +475,12 @@ class CorrectionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.place}"
+
+
+# The rows of what a visit inspected and heard live in their own module (size): see there.
+from zoufang.visits.inspection import (  # noqa: E402, F401
+    VisitFocus,
+    VisitOpinion,
+    VisitPerson,
+    WantedAlert,
+)

@@ -3,7 +3,7 @@ the hottest write of the campaign (every officer, every call, from a phone).
 
 `lock_task` reads the task, locks its row, and brings along what the checks need: the
 campaign's start, the team's members, and any visit already stored under the client UUID.
-`insert_visit` writes the visit, its members, topics and leaflets, attaches the photos sent
+`insert_visit` writes the visit, its members, topics, inspection focuses and leaflets, attaches the photos sent
 ahead by its submitter, moves the task on and records the task event, in one statement (data-modifying
 `WITH`). With the token lookup, BEGIN and COMMIT a submission is five statements (it was
 fourteen), with no ORM compilation on the way, and both are prepared statements.
@@ -205,6 +205,9 @@ WITH v AS (
 ), topics AS (
     INSERT INTO visits_visittopic (visit_id, item_id)
     SELECT v.id, i.id FROM v, unnest(%s::bigint[]) AS i(id)
+), focuses AS (
+    INSERT INTO visits_visitfocus (visit_id, item_id, campaign_id, unit_path)
+    SELECT v.id, i.id, %s, %s FROM v, unnest(%s::bigint[]) AS i(id)
 ), leaflets AS (
     INSERT INTO visits_visitleaflet (visit_id, item_id, quantity)
     SELECT v.id, l.item, l.quantity FROM v, unnest(%s::bigint[], %s::integer[]) AS l(item, quantity)
@@ -239,6 +242,7 @@ def insert_visit(
     leaflets: list[tuple[int, int]],
     task: VisitTask,
     event: TaskEvent,
+    focuses: list[int] = (),  # type: ignore[assignment]
 ) -> int:
     """Write `visit` (unsaved; its id is set here) with everything that goes with it; `task`
     carries its new state and `event` the task event. Returns the number of photos that were
@@ -257,6 +261,9 @@ def insert_visit(
         visit.outcome,
         members,
         topics,
+        visit.campaign_id,
+        visit.unit_path,
+        list(focuses),
         [item for item, _q in leaflets],
         [quantity for _i, quantity in leaflets],
         visit.client_uuid,
