@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from zoufang.core.masking import mask_phone
 from zoufang.core.paging import paginate
 from zoufang.core.roles import Role
+from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
-from zoufang.findings import access, selectors
+from zoufang.findings import access, links, selectors
 from zoufang.findings.actions import ACTIONS
 from zoufang.findings.forms import (
     STATE_CHOICES,
@@ -283,6 +284,10 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if access.may_see_personal_data(user, finding)
                 else mask_phone(finding.resident_phone),
                 **_referral_context(user, finding),
+                "visit": links.summary("visit", user, finding.visit_id),
+                # The address's registry page, for who sees the territory (not only the owner).
+                "place_link": bool(finding.place_id)
+                and user_scope(user).contains(finding.unit_path),
             }
         )
     return render(request, "findings/detail.html", context)

@@ -18,6 +18,11 @@ class VisitsConfig(AppConfig):
 
         links.register("visit", visit_in_beat)
 
+        # The registry's pages list visits and tasks; a finding's page shows its visit.
+        from zoufang.visits import registry_sections
+
+        registry_sections.register()
+
         from auditlog.registry import auditlog
 
         from zoufang.visits.models import WantedAlert
