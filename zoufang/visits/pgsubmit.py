@@ -131,7 +131,8 @@ SELECT {columns},
        t.state,
        ARRAY(SELECT m.personnel_id FROM visits_visitmember m
               WHERE m.visit_id = v.id ORDER BY m.personnel_id),
-       (SELECT count(*) FROM visits_visitphoto p WHERE p.visit_id = v.id)
+       (SELECT count(*) FROM visits_visitphoto p WHERE p.visit_id = v.id),
+       EXISTS (SELECT 1 FROM visits_wantedalert w WHERE w.visit_id = v.id)
   FROM visits_visit v
   JOIN visits_visittask t ON t.id = v.task_id
  WHERE v.id = %s
@@ -139,8 +140,9 @@ SELECT {columns},
 
 
 def visit_answer(visit_id: int) -> tuple[Visit, str]:
-    """A stored visit as the API answers with it (its members and photo count attached, the
-    rest of its fields deferred) and its task's state, in one statement."""
+    """A stored visit as the API answers with it (its members, photo count and whether its
+    recorder is asked to call in attached, the rest of its fields deferred) and its task's
+    state, in one statement."""
     from zoufang.visits.models import Visit
 
     sql = _ANSWER.format(columns=", ".join(f"v.{c}" for c in ANSWER_FIELDS))
@@ -149,7 +151,7 @@ def visit_answer(visit_id: int) -> tuple[Visit, str]:
         row = cursor.fetchone()
     n = len(ANSWER_FIELDS)
     visit = _instance(Visit, ANSWER_FIELDS, row[:n])
-    task_state, visit.member_ids, visit.photo_total = row[n:]
+    task_state, visit.member_ids, visit.photo_total, visit.call_in = row[n:]
     return visit, task_state
 
 
