@@ -164,7 +164,7 @@ def _plant_wanted(station: Unit) -> str:
 
 
 def _referrals(chief: Any, station: Unit) -> int:
-    from zoufang.findings.models import Finding, Referral
+    from zoufang.findings.models import Finding, FindingTransition, Referral
     from zoufang.findings.services.referrals import finding_refer, referral_feedback
 
     findings = list(
@@ -189,8 +189,11 @@ def _referrals(chief: Any, station: Unit) -> int:
             referral_feedback(referral=referral, actor=chief, feedback=feedback)
         elif feedback is None:
             # The demo's history: referred a week ago, the deadline passed without an answer.
+            week_ago = timezone.now() - dt.timedelta(days=7)
             Referral.objects.filter(pk=referral.pk).update(
-                created_at=timezone.now() - dt.timedelta(days=7),
-                deadline=timezone.now() - dt.timedelta(days=2),
+                created_at=week_ago, deadline=timezone.now() - dt.timedelta(days=2)
             )
+            FindingTransition.objects.filter(
+                finding=finding, action="refer", data__referral=referral.pk
+            ).update(at=week_ago)
     return len(findings)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.visits.models import Outcome, Visit, VisitTask
@@ -63,7 +64,7 @@ def visit_summary(user: Any, pk: int) -> dict[str, Any] | None:
     return {
         "url": reverse("visits:visit_detail", args=[visit.pk]),
         "label": f"{visit.get_kind_display()} · {visit.task.address} · "
-        f"{visit.started_at:%Y-%m-%d %H:%M} · {visit.get_outcome_display()}",
+        f"{timezone.localtime(visit.started_at):%Y-%m-%d %H:%M} · {visit.get_outcome_display()}",
         "photos": [
             reverse("visits:photo", args=[p]) for p in visit.photos.values_list("pk", flat=True)
         ],
