@@ -9,7 +9,8 @@ that one definition: as a `Q` for lists and as a Python check for one finding in
 - **Read** (the content, not just the number): `sensitive_reach` — everything, a unit path,
   or nothing — applied to the owner chain and to a pending transfer's receiving chain.
   Non-sensitive findings are readable by everyone who sees them.
-- **Change**: the action table's `who` (see `actions.py`).
+- **Change**: the action table's `who` (see `actions.py`); referring to a co-handling body
+  and recording its feedback: who handles it (`may_refer`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from zoufang.core.roles import Role
 from zoufang.core.scope import EVERYTHING, NOTHING, Scope, user_manages, user_scope
 from zoufang.findings.actions import ACTIONS, SUPERVISING_ROLES, Action
-from zoufang.findings.models import Finding, is_leadership
+from zoufang.findings.models import Finding, Referral, is_leadership
 from zoufang.org.models import User
 
 # ---- seeing a finding ----------------------------------------------------------------------
@@ -181,3 +182,19 @@ def allowed_actions(user: User, f: Finding) -> list[Action]:
             continue
         out.append(a)
     return out
+
+
+# ---- co-handling referrals -----------------------------------------------------------------
+
+
+def may_refer(user: User, f: Finding) -> bool:
+    """Refer the finding to a co-handling body, or record its feedback: who handles it (the
+    assignee, the owner chain's managers). The finding must be readable to them."""
+    return can_read(user, f) and _WHO["handler"](user, f)
+
+
+def get_referral_for_user(user: User, pk: int) -> Referral:
+    """The referral if the user sees its finding; 404 otherwise (missing or outside)."""
+    referral = get_object_or_404(Referral.objects.only("pk", "finding_id"), pk=pk)
+    finding = get_finding_for_user(user, referral.finding_id)
+    return get_object_or_404(Referral.objects.filter(finding=finding), pk=pk)

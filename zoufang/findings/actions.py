@@ -92,4 +92,6 @@ def event_label(action: str) -> str:
         "raise": _("Raised"),
         "overdue": _("Marked overdue"),
         "link": _("Another report linked"),
+        "refer": _("Referred to a co-handling body"),
+        "referral_feedback": _("Feedback from the co-handling body"),
     }.get(action, action)

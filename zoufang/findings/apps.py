@@ -16,3 +16,8 @@ class FindingsConfig(AppConfig):
         # Findings themselves keep their own history (FindingTransition, FindingAccess).
         auditlog.register(models.FindingKind)
         auditlog.register(models.GradeRule)
+
+        # The registry's address page lists the findings raised there.
+        from zoufang.findings import registry_sections
+
+        registry_sections.register()

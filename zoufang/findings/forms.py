@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.scope import user_scope
-from zoufang.findings.models import Finding, Grade, State
+from zoufang.findings.models import Finding, Grade, Referral, State
 from zoufang.findings.selectors import kind_choices
 from zoufang.org.models import Unit, User
 
@@ -110,3 +110,37 @@ class ActionForm(forms.Form):
 
 
 STATE_CHOICES = [("", "—"), *State.choices]
+
+
+class ReferralForm(forms.Form):
+    """Refer a finding to a co-handling body outside the police."""
+
+    body_kind = forms.ChoiceField(label=_("Kind of body"), choices=Referral.BodyKind.choices)
+    body_name = forms.CharField(label=_("Co-handling body"), max_length=100)
+    contact_name = forms.CharField(label=_("Contact"), max_length=50)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20)
+    deadline = forms.DateTimeField(
+        label=_("Feedback due"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    note = forms.CharField(
+        label=_("What is asked of them"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css + " form-control-sm")
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(
+        label=_("Feedback received"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )

@@ -443,3 +443,69 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}:{self.last}"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def awaiting(self) -> Self:
+        """Referrals the co-handling body has not answered yet."""
+        return self.filter(feedback_at__isnull=True)
+
+    def overdue(self, now: object = None) -> Self:
+        """Awaiting feedback past their deadline."""
+        return self.awaiting().filter(deadline__lt=now or timezone.now())
+
+
+class Referral(models.Model):
+    """A finding referred to a body outside the police that handles it together with them
+    (在当地党委政府的领导下,共同做好处置化解): a township government, a 村(居)委会, a
+    department. The finding stays open, and on the ledger, until the police close it; the
+    referral and its feedback are rows on the finding's timeline. Overdue: the deadline has
+    passed without feedback. Seen through its finding (`access.get_referral_for_user`)."""
+
+    class BodyKind(models.TextChoices):
+        TOWNSHIP = "township", _("Township or street government")
+        VILLAGE = "village", _("Village or residents' committee")
+        DEPARTMENT = "department", _("Government department")
+        OTHER = "other", _("Other body")
+
+    finding = models.ForeignKey(
+        Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="referrals"
+    )
+    body_kind = models.CharField(_("kind of body"), max_length=12, choices=BodyKind.choices)
+    body_name = models.CharField(_("co-handling body"), max_length=100)
+    contact_name = models.CharField(_("contact"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    deadline = models.DateTimeField(_("feedback due"))
+    note = models.TextField(_("what is asked of them"), blank=True)
+    feedback = models.TextField(_("feedback received"), blank=True)
+    feedback_at = models.DateTimeField(_("feedback received at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("referred at"), default=timezone.now)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("co-handling referral")
+        verbose_name_plural = _("co-handling referrals")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The ledger's "referral overdue" filter: awaiting rows by deadline.
+            models.Index(
+                fields=["deadline"],
+                condition=models.Q(feedback_at__isnull=True),
+                name="fnd_referral_awaiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} → {self.body_name}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.feedback_at is None and self.deadline < timezone.now()

@@ -33,6 +33,7 @@ from zoufang.findings.models import (
     FindingKind,
     FindingTransition,
     Grade,
+    Referral,
     State,
 )
 from zoufang.org.models import Unit, User
@@ -40,6 +41,8 @@ from zoufang.org.models import Unit, User
 # ---- lists ---------------------------------------------------------------------------------
 
 QUEUES = ("open", "overdue", "followup", "mine", "supervised", "incoming")
+# The ledger's co-handling filter: findings with a referral awaiting feedback, or past due.
+REFERRAL_FILTERS = ("awaiting", "overdue")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class LedgerFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str = ""
+    referral: str = ""
 
 
 def finding_list(user: User, filters: LedgerFilters | None = None) -> QuerySet[Finding]:
@@ -84,6 +88,10 @@ def finding_list(user: User, filters: LedgerFilters | None = None) -> QuerySet[F
     if f.kind:
         # Filtering by kind or text must not reveal restricted items: readable rows only.
         qs = qs.filter(Q(kind__code=f.kind) | Q(kind__parent__code=f.kind)).filter(readable_q(user))
+    if f.referral == "awaiting":
+        qs = qs.filter(pk__in=Referral.objects.awaiting().values("finding_id"))
+    elif f.referral == "overdue":
+        qs = qs.filter(pk__in=Referral.objects.overdue().values("finding_id"))
     if f.grade:
         qs = qs.filter(grade=f.grade)
     if f.state:
@@ -97,6 +105,18 @@ def finding_list(user: User, filters: LedgerFilters | None = None) -> QuerySet[F
             Q(number__startswith=f.q) | Q(description__contains=f.q) | Q(place_text__contains=f.q)
         ).filter(readable_q(user))
     return qs.order_by("-created_at", "-pk")
+
+
+def referral_overdue_ids(finding_ids: list[int]) -> set[int]:
+    """Which of these findings have a referral past its deadline without feedback (one query
+    for a page of the ledger)."""
+    if not finding_ids:
+        return set()
+    return set(
+        Referral.objects.overdue()
+        .filter(finding_id__in=finding_ids)
+        .values_list("finding_id", flat=True)
+    )
 
 
 def department_findings(user: User) -> QuerySet[Finding]:
@@ -195,6 +215,8 @@ def _summary(data: dict[str, Any]) -> str:
         parts.append(_("to unit: %(unit)s") % {"unit": data["unit"]})
     if "to_unit" in data:
         parts.append(_("to: %(unit)s") % {"unit": data["to_unit"]})
+    if "body" in data:
+        parts.append(_("co-handling body: %(body)s") % {"body": data["body"]})
     if "assignee" in data:
         parts.append(_("assigned to: %(name)s") % {"name": data["assignee"]})
     if "grade" in data and isinstance(data["grade"], list):

@@ -11,4 +11,6 @@ urlpatterns = [
     path("stats/", views.finding_stats, name="stats"),
     path("<int:pk>/", views.finding_detail, name="detail"),
     path("<int:pk>/act/", views.finding_act, name="act"),
+    path("<int:pk>/refer/", views.refer, name="refer"),
+    path("referrals/<int:pk>/feedback/", views.referral_feedback_add, name="referral_feedback"),
 ]

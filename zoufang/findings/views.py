@@ -17,13 +17,21 @@ from django.views.decorators.http import require_POST
 from zoufang.core.masking import mask_phone
 from zoufang.core.paging import paginate, render_results
 from zoufang.core.roles import Role
+from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
-from zoufang.findings import access, selectors
+from zoufang.findings import access, links, selectors
 from zoufang.findings.actions import ACTIONS
-from zoufang.findings.forms import STATE_CHOICES, ActionForm, FindingCreateForm
+from zoufang.findings.forms import (
+    STATE_CHOICES,
+    ActionForm,
+    FeedbackForm,
+    FindingCreateForm,
+    ReferralForm,
+)
 from zoufang.findings.models import OPEN_STATES, Finding, FindingKind, Grade
 from zoufang.findings.services.audit import record_access
 from zoufang.findings.services.create import FindingConflict, finding_create, finding_duplicates
+from zoufang.findings.services.referrals import finding_refer, referral_feedback
 from zoufang.findings.services.workflow import FindingChanged, finding_transition
 from zoufang.org.access import get_unit_for_user
 from zoufang.org.models import Unit
@@ -51,12 +59,15 @@ def _filters(request: HttpRequest) -> selectors.LedgerFilters:
         date_from=_date(g.get("from")),
         date_to=_date(g.get("to")),
         q=g.get("q", "").strip()[:50],
+        referral=g.get("referral", "") if g.get("referral") in selectors.REFERRAL_FILTERS else "",
     )
 
 
 def _decorate(user, rows: list[Finding]) -> list[Finding]:  # type: ignore[no-untyped-def]
+    overdue = selectors.referral_overdue_ids([f.pk for f in rows])
     for f in rows:
         f.readable = access.can_read(user, f)
+        f.referral_overdue = f.pk in overdue
     return rows
 
 
@@ -80,6 +91,7 @@ LEDGER_HEADERS = [
     gettext_noop("Resident phone"),
     gettext_noop("What was done"),
     gettext_noop("Resident satisfied"),
+    gettext_noop("Co-handling referrals"),
 ]
 
 
@@ -109,7 +121,22 @@ def _export_row(user, f: Finding) -> list:  # type: ignore[no-untyped-def]
         phone,
         f.resolution,
         "" if f.followup_satisfied is None else f.followup_satisfied,
+        _referrals_text(f),
     ]
+
+
+def _referrals_text(f: Finding) -> str:
+    """The finding's referrals in one cell, contact phones masked (an export is a list)."""
+    parts = []
+    for r in f.referrals.all():
+        state = _("feedback received") if r.feedback_at else _("awaiting feedback")
+        if r.is_overdue:
+            state = _("feedback overdue")
+        parts.append(
+            f"{r.body_name} {r.contact_name} {mask_phone(r.contact_phone)} "
+            f"{r.deadline:%Y-%m-%d} {state}"
+        )
+    return "; ".join(parts)
 
 
 @login_required
@@ -118,7 +145,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     qs = selectors.finding_list(user, filters)
     if request.GET.get("export") == "xlsx":
-        rows = (_export_row(user, f) for f in qs.iterator(chunk_size=2000))
+        rows = (
+            _export_row(user, f) for f in qs.prefetch_related("referrals").iterator(chunk_size=2000)
+        )
         return xlsx_response("findings", [_(h) for h in LEDGER_HEADERS], rows, sheet=_("Findings"))
     page = selectors.window(qs, request.GET.get("page"))
     _decorate(user, page.rows)
@@ -253,9 +282,30 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "shown_phone": finding.resident_phone
                 if access.may_see_personal_data(user, finding)
                 else mask_phone(finding.resident_phone),
+                **_referral_context(user, finding),
+                "visit": links.summary("visit", user, finding.visit_id),
+                # The address's registry page, for who sees the territory (not only the owner).
+                "place_link": bool(finding.place_id)
+                and user_scope(user).contains(finding.unit_path),
             }
         )
     return render(request, "findings/detail.html", context)
+
+
+def _referral_context(user, finding: Finding) -> dict:  # type: ignore[no-untyped-def]
+    """The finding's co-handling referrals as its page shows them (phones masked for who may
+    not see personal data), and the forms to add one or its feedback."""
+    full = access.may_see_personal_data(user, finding)
+    may = access.may_refer(user, finding)
+    referrals = list(finding.referrals.select_related("created_by").order_by("created_at", "pk"))
+    for r in referrals:
+        r.shown_phone = r.contact_phone if full else mask_phone(r.contact_phone)
+        r.feedback_form = FeedbackForm(prefix=f"fb{r.pk}") if may else None
+    finding.referral_overdue = any(r.is_overdue for r in referrals)
+    return {
+        "referrals": referrals,
+        "referral_form": ReferralForm(prefix="refer") if may and finding.is_open else None,
+    }
 
 
 @login_required
@@ -355,3 +405,46 @@ def department(request: HttpRequest) -> HttpResponse:
         raise Http404
     page = paginate(request, selectors.department_findings(user))
     return render(request, "findings/department.html", {"page": page})
+
+
+# ---- co-handling referrals -----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def refer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refer the finding to a co-handling body (the finding stays open)."""
+    user = request.user
+    finding = access.get_finding_for_user(user, pk)
+    form = ReferralForm(request.POST, prefix="refer")
+    if not form.is_valid():
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": _flat(form)})
+        return redirect("findings:detail", pk=pk)
+    try:
+        finding_refer(finding=finding, actor=user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("Referred. The finding stays open until the police close it."))
+    return redirect("findings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def referral_feedback_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the feedback a co-handling body sent back."""
+    user = request.user
+    referral = access.get_referral_for_user(user, pk)
+    form = FeedbackForm(request.POST, prefix=f"fb{referral.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": _flat(form)})
+    else:
+        try:
+            referral_feedback(referral=referral, actor=user, feedback=form.cleaned_data["feedback"])
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, text)
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("findings:detail", pk=referral.finding_id)

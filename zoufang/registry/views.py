@@ -58,6 +58,7 @@ from zoufang.registry.models import (
     Place,
     Shop,
 )
+from zoufang.registry.sections import sections_for
 
 
 def post_search(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -207,6 +208,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_key": can_key,
         "can_edit": may_edit_registry(request.user, place.unit_path),
         "entity": entity,
+        "sections": sections_for("place", request, place),
     }
     return render(request, "registry/place_detail.html", context)
 
@@ -250,6 +252,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": may_edit_registry(request.user, person.unit_path),
         "can_key": may_see_key_persons(request.user, person.unit_path),
         "history": selectors.history_of(request.user, "person", person.pk)[:100],
+        "sections": sections_for("person", request, person),
     }
     return render(request, "registry/person_detail.html", context)
 

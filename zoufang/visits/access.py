@@ -105,3 +105,15 @@ def may_read_sensitive(user: User, visit: Any) -> bool:
         or getattr(user, "can_view_sensitive", False)
         or visit.recorded_by_id == user.pk
     )
+
+
+def may_see_wanted_alerts(user: User, path: str) -> bool:
+    """May `user` learn that a person met on a visit at `path` is wanted (追逃)? Who may see key
+    persons there (registry.access), except those who go out on visits: the community officer
+    and team members are only asked to call in, so nothing on their screens can tip off the
+    person they are talking to."""
+    from zoufang.registry.access import may_see_key_persons
+
+    if getattr(user, "role", "") in RECORDING_ROLES:
+        return False
+    return may_see_key_persons(user, path)

@@ -134,6 +134,7 @@ def task(request: HttpRequest, task_id: Id) -> dict:
 )
 def forms(request: HttpRequest) -> list:
     campaign = _campaign()
+    focuses = selectors.focus_choices(campaign)
     return [
         {
             "code": f.code,
@@ -141,6 +142,7 @@ def forms(request: HttpRequest) -> list:
             "applies_to": f.applies_to,
             "version": f.version,
             "sections": f.schema.get("sections", []),
+            "focuses": focuses,
         }
         for f in campaign.forms.all()
     ]
@@ -179,6 +181,7 @@ def visit_out(visit: Visit, task_state: str | None = None) -> dict:
         "finding_count": visit.finding_count,
         "photo_count": photos,
         "finding_ids": findings,
+        "call_in": services.visit_asks_call_in(visit),
     }
 
 

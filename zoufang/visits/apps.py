@@ -17,3 +17,15 @@ class VisitsConfig(AppConfig):
             return Visit.objects.filter(pk=pk, unit_path=beat_path).exists()
 
         links.register("visit", visit_in_beat)
+
+        # The registry's pages list visits and tasks; a finding's page shows its visit.
+        from zoufang.visits import registry_sections
+
+        registry_sections.register()
+
+        from auditlog.registry import auditlog
+
+        from zoufang.visits.models import WantedAlert
+
+        # A wanted-person alert is sensitive: each one is in the audit trail.
+        auditlog.register(WantedAlert)

@@ -31,6 +31,7 @@ from zoufang.visits.models import (
     TaskEvent,
     TaskState,
     Visit,
+    VisitFocus,
     VisitLeaflet,
     VisitMember,
     VisitTask,
@@ -58,6 +59,20 @@ OUTCOMES = {
     ],
     "enterprise": [(Outcome.VISITED, 93), (Outcome.NOBODY_HOME, 5), (Outcome.REFUSED, 2)],
     "community": [(Outcome.VISITED, 100)],
+}
+# How often a visit of each kind inspected each focus (排查重点), by focus code.
+FOCUS_SHARES = {
+    "household": {"key-persons": 0.3, "disputes": 0.6, "fire-safety": 0.5, "fugitives": 0.15},
+    "shop": {"fire-safety": 0.8, "key-items": 0.3, "key-persons": 0.1, "disputes": 0.2},
+    "enterprise": {"fire-safety": 0.9, "key-items": 0.5, "key-areas": 0.4, "key-persons": 0.2},
+    "community": {
+        "key-persons": 0.9,
+        "key-areas": 0.8,
+        "disputes": 0.9,
+        "fire-safety": 0.7,
+        "fugitives": 0.5,
+        "key-items": 0.3,
+    },
 }
 SPOT_FINDINGS = [
     ("dispute-neighbour", "楼上装修噪音扰民,两户多次争吵,需社区调解。"),
@@ -106,6 +121,8 @@ def build(ctx: Any) -> None:
     )
 
 
+# What a planned call holds besides the visit's own fields.
+CALL_ONLY = ("present", "topics", "leaflets", "focuses")
 TASK_COLUMNS = ("pk", "beat_id", "unit_path", "kind", "place_id", "team_id", "method")
 
 
@@ -128,6 +145,9 @@ class VisitPlanner:
             items.filter(kind=CatalogItem.Kind.LEAFLET).values_list("pk", flat=True)
         )
         self.forms = {k: getattr(formschema.form_for(campaign, k), "pk", None) for k in OUTCOMES}
+        self.focuses = dict(items.filter(kind=CatalogItem.Kind.FOCUS).values_list("code", "pk"))
+        # A generator of its own: the focuses leave every other draw (and figure) as it was.
+        self.focus_rng = random.Random(SEED + 1)
         self.members_of: dict[int, list[int]] = defaultdict(list)
         for team_id, personnel_id in TeamMember.objects.filter(campaign=campaign).values_list(
             "team_id", "personnel_id"
@@ -186,7 +206,16 @@ class VisitPlanner:
             "present": present,
             "topics": topics,
             "leaflets": leaflets,
+            "focuses": self._focuses(kind) if outcome == Outcome.VISITED else [],
         }
+
+    def _focuses(self, kind: str) -> list[int]:
+        rng = self.focus_rng
+        return [
+            self.focuses[code]
+            for code, share in FOCUS_SHARES.get(kind, {}).items()
+            if code in self.focuses and rng.random() < share
+        ]
 
 
 def task_state(calls: list[dict[str, Any]]) -> tuple[str, int, bool, dt.datetime]:
@@ -211,7 +240,7 @@ def build_demo_visits(*, campaign: Campaign, org: Any, share: float = SHARE_CALL
             continue
         pk, beat_id, path, kind, place_id, team_id, _method = task
         for call in calls:
-            fields = {k: v for k, v in call.items() if k not in ("present", "topics", "leaflets")}
+            fields = {k: v for k, v in call.items() if k not in CALL_ONLY}
             visit = Visit(task_id=pk, campaign=campaign, beat_id=beat_id, unit_path=path, **fields)
             visit.kind, visit.place_id, visit.team_id = kind, place_id, team_id
             visits.append((visit, call))
@@ -248,6 +277,14 @@ def _write_visits(campaign: Campaign, visits: list[tuple[Visit, dict[str, Any]]]
     )
     VisitTopic.objects.bulk_create(
         (VisitTopic(visit=v, item_id=t) for v, call in visits for t in call["topics"]),
+        batch_size=5000,
+    )
+    VisitFocus.objects.bulk_create(
+        (
+            VisitFocus(visit=v, item_id=i, campaign=campaign, unit_path=v.unit_path)
+            for v, call in visits
+            for i in call["focuses"]
+        ),
         batch_size=5000,
     )
     VisitLeaflet.objects.bulk_create(

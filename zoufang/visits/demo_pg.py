@@ -25,7 +25,7 @@ from zoufang.visits.models import ADDRESS_PROBLEMS, OUTCOME_TO_STATE, Outcome, V
 CHUNK_BEATS = 150
 CHUNK_TASKS = 100_000
 TABLES = ("visittask", "taskevent", "visit", "visitmember", "visittopic", "visitleaflet")
-TABLES += ("correctionrequest",)
+TABLES += ("correctionrequest", "visitfocus")
 
 # _natural of visits.services in SQL: every run of digits padded to six (prefix six zeros,
 # then keep all but the surplus leading ones).
@@ -123,6 +123,7 @@ COLUMNS = {
     "visits_visitmember": ("visit_id", "personnel_id", "unit_path", "campaign_id", "outcome"),
     "visits_visittopic": ("visit_id", "item_id"),
     "visits_visitleaflet": ("visit_id", "item_id", "quantity"),
+    "visits_visitfocus": ("visit_id", "item_id", "campaign_id", "unit_path"),
     "visits_taskevent": ("task_id", "action", "old", "new", "reason", "at"),
     "visits_correctionrequest": (
         "visit_id", "task_id", "place_id", "beat_id", "unit_path", "reason", "note", "state",
@@ -168,6 +169,9 @@ def _batch_rows(
             members += [(visit_id, p, path, campaign_id, outcome) for p in call["present"]]
             topics += [(visit_id, t) for t in call["topics"]]
             leaflets += [(visit_id, i, q) for i, q in call["leaflets"]]
+            tables["visits_visitfocus"] += [
+                (visit_id, i, campaign_id, path) for i in call["focuses"]
+            ]
             events.append((pk, "visit", "", OUTCOME_TO_STATE[Outcome(outcome)], "", now))
             if outcome == Outcome.VISITED:
                 visited.append((visit_id, beat_id, pk, call["client_uuid"]))

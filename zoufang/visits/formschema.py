@@ -3,7 +3,9 @@
 Nothing here knows a question by name: a campaign adds a question to the schema and it is
 rendered, checked and stored. A question may carry `registry` (the registry field it
 updates), `finding` (the finding kind a non-empty answer raises), `show_if` (the code of a
-yes/no question that must be "yes" for it to apply), `required`, `choices`, `sensitive`.
+yes/no question that must be "yes" for it to apply), `required`, `choices`, `sensitive`,
+`opinion` (the answer is an opinion on police work, kept for research as `VisitOpinion`) and
+`opinion_areas` (the multi-choice that names what those opinions are about).
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ class CleanForm:
     registry: dict[str, Any] = field(default_factory=dict)  # registry key -> clean value
     findings: list[dict[str, str]] = field(default_factory=list)  # kind, description
     errors: dict[str, str] = field(default_factory=dict)  # question code -> message
+    id_numbers: list[str] = field(default_factory=list)  # every ID number entered, in full
+    opinions: list[tuple[str, str]] = field(default_factory=list)  # (question code, text)
+    opinion_areas: list[str] = field(default_factory=list)
 
 
 def _blank(value: Any) -> bool:
@@ -121,8 +126,11 @@ def clean_answers(
             result.errors[code] = f"{label}: {message}" if message else label
             continue
         result.answers[code] = stored
+        if kind == "id_number":
+            result.id_numbers.append(clean)  # checked against the wanted (services.wanted)
         if not required:
             continue
+        _research(q, clean, result)
         if q.get("registry"):
             result.registry[q["registry"]] = clean
         if q.get("finding") and (clean is True or (isinstance(clean, str) and clean)):
@@ -131,6 +139,14 @@ def clean_answers(
                 {"kind": q["finding"], "description": f"{label}:{text}", "question": code}
             )
     return result
+
+
+def _research(q: dict[str, Any], clean: Any, result: CleanForm) -> None:
+    """Keep the opinions on police work (and what they are about) for the research."""
+    if q.get("opinion") and isinstance(clean, str) and clean:
+        result.opinions.append((q["code"], clean))
+    if q.get("opinion_areas") and isinstance(clean, list):
+        result.opinion_areas.extend(clean)
 
 
 def _flags(qs: list[dict[str, Any]], raw: dict[str, Any]) -> dict[str, bool | None]:

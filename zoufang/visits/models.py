@@ -496,3 +496,12 @@ class CorrectionRequest(TimeStampedModel):
             reason=visit.outcome,
             note=visit.note,
         )
+
+
+# The rows of what a visit inspected and heard live in their own module (size): see there.
+from zoufang.visits.inspection import (  # noqa: E402, F401
+    VisitFocus,
+    VisitOpinion,
+    VisitPerson,
+    WantedAlert,
+)

@@ -3,7 +3,7 @@ the hottest write of the campaign (every officer, every call, from a phone).
 
 `lock_task` reads the task, locks its row, and brings along what the checks need: the
 campaign's start, the team's members, and any visit already stored under the client UUID.
-`insert_visit` writes the visit, its members, topics and leaflets, attaches the photos sent
+`insert_visit` writes the visit, its members, topics, inspection focuses and leaflets, attaches the photos sent
 ahead by its submitter, moves the task on and records the task event, in one statement (data-modifying
 `WITH`). With the token lookup, BEGIN and COMMIT a submission is five statements (it was
 fourteen), with no ORM compilation on the way, and both are prepared statements.
@@ -131,7 +131,8 @@ SELECT {columns},
        t.state,
        ARRAY(SELECT m.personnel_id FROM visits_visitmember m
               WHERE m.visit_id = v.id ORDER BY m.personnel_id),
-       (SELECT count(*) FROM visits_visitphoto p WHERE p.visit_id = v.id)
+       (SELECT count(*) FROM visits_visitphoto p WHERE p.visit_id = v.id),
+       EXISTS (SELECT 1 FROM visits_wantedalert w WHERE w.visit_id = v.id)
   FROM visits_visit v
   JOIN visits_visittask t ON t.id = v.task_id
  WHERE v.id = %s
@@ -139,8 +140,9 @@ SELECT {columns},
 
 
 def visit_answer(visit_id: int) -> tuple[Visit, str]:
-    """A stored visit as the API answers with it (its members and photo count attached, the
-    rest of its fields deferred) and its task's state, in one statement."""
+    """A stored visit as the API answers with it (its members, photo count and whether its
+    recorder is asked to call in attached, the rest of its fields deferred) and its task's
+    state, in one statement."""
     from zoufang.visits.models import Visit
 
     sql = _ANSWER.format(columns=", ".join(f"v.{c}" for c in ANSWER_FIELDS))
@@ -149,7 +151,7 @@ def visit_answer(visit_id: int) -> tuple[Visit, str]:
         row = cursor.fetchone()
     n = len(ANSWER_FIELDS)
     visit = _instance(Visit, ANSWER_FIELDS, row[:n])
-    task_state, visit.member_ids, visit.photo_total = row[n:]
+    task_state, visit.member_ids, visit.photo_total, visit.call_in = row[n:]
     return visit, task_state
 
 
@@ -205,6 +207,9 @@ WITH v AS (
 ), topics AS (
     INSERT INTO visits_visittopic (visit_id, item_id)
     SELECT v.id, i.id FROM v, unnest(%s::bigint[]) AS i(id)
+), focuses AS (
+    INSERT INTO visits_visitfocus (visit_id, item_id, campaign_id, unit_path)
+    SELECT v.id, i.id, %s, %s FROM v, unnest(%s::bigint[]) AS i(id)
 ), leaflets AS (
     INSERT INTO visits_visitleaflet (visit_id, item_id, quantity)
     SELECT v.id, l.item, l.quantity FROM v, unnest(%s::bigint[], %s::integer[]) AS l(item, quantity)
@@ -239,6 +244,7 @@ def insert_visit(
     leaflets: list[tuple[int, int]],
     task: VisitTask,
     event: TaskEvent,
+    focuses: list[int] = (),  # type: ignore[assignment]
 ) -> int:
     """Write `visit` (unsaved; its id is set here) with everything that goes with it; `task`
     carries its new state and `event` the task event. Returns the number of photos that were
@@ -257,6 +263,9 @@ def insert_visit(
         visit.outcome,
         members,
         topics,
+        visit.campaign_id,
+        visit.unit_path,
+        list(focuses),
         [item for item, _q in leaflets],
         [quantity for _i, quantity in leaflets],
         visit.client_uuid,

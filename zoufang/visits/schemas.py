@@ -66,6 +66,11 @@ class VisitIn(Schema):
     topics: list[str] = Field(default_factory=list, description="topic codes explained")
     leaflets: dict[str, Count] = Field(default_factory=dict, description="leaflet code → number")
     findings: list[SpotFindingIn] = Field(default_factory=list)
+    focuses: list[str] = Field(
+        default_factory=list,
+        description="inspection focus codes (排查重点) the visit inspected, from GET /forms; "
+        "only for outcome visited",
+    )
 
 
 class VisitOut(Schema):
@@ -83,6 +88,10 @@ class VisitOut(Schema):
     finding_count: int
     photo_count: int
     finding_ids: list[int]
+    call_in: bool = Field(
+        description="true: show the recorder the neutral prompt to call the station now "
+        "(something entered on the visit needs checking); nothing more is said"
+    )
 
 
 class PhotoOut(Schema):
@@ -115,6 +124,9 @@ class FormOut(Schema):
     applies_to: list[str]
     version: int
     sections: list[dict[str, Any]]
+    focuses: list[dict[str, str]] = Field(
+        description="the inspection focuses (code, name) every visit of this form records"
+    )
 
 
 class CountsOut(Schema):

@@ -19,18 +19,20 @@ from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign, CatalogItem
-from zoufang.core.scope import user_scope
+from zoufang.core.scope import subtree_q, user_scope
 from zoufang.org.models import Personnel, Team, TeamMember, Unit
 from zoufang.visits.models import (
     OPEN_STATES,
     CorrectionRequest,
     TaskState,
     Visit,
+    VisitFocus,
     VisitKind,
     VisitMember,
     VisitPhoto,
     VisitTask,
     VisitTopic,
+    WantedAlert,
 )
 
 if TYPE_CHECKING:
@@ -421,3 +423,44 @@ def by_state_totals(rows: list[CoverageRow]) -> dict[str, int]:
         for s in STATES:
             totals[s] += getattr(r.total, s)
     return dict(totals)
+
+
+# ---- inspection focuses (排查重点) ----------------------------------------------------------
+
+
+def focus_choices(campaign: Campaign) -> list[dict[str, str]]:
+    """The campaign's active inspection focuses, as a form offers them: code and name."""
+    return [
+        {"code": i.code, "name": i.name}
+        for i in CatalogItem.objects.filter(
+            campaign=campaign, kind=CatalogItem.Kind.FOCUS, is_active=True
+        ).order_by("order", "pk")
+    ]
+
+
+def inspected_focus_counts(
+    user: User, *, campaign: Campaign, unit: Unit | None = None
+) -> dict[str, int]:
+    """How many visits inspected each of the campaign's inspection focuses, by focus code
+    (every active focus present, 0 when none), in the user's jurisdiction — or in `unit`,
+    which the caller has checked the user may see. One grouped query on
+    `VisitFocus(unit_path, campaign, item)`; a visit counts once per focus."""
+    counts = dict.fromkeys((c["code"] for c in focus_choices(campaign)), 0)
+    qs = VisitFocus.objects.visible_to(user).filter(campaign=campaign)
+    if unit is not None:
+        qs = qs.filter(subtree_q("unit_path", unit.path))
+    for code, n in qs.values_list("item__code").annotate(n=Count("pk")).order_by():
+        counts[code] = n
+    return counts
+
+
+def wanted_alerts(user: User, visit: Visit) -> list[WantedAlert]:
+    """The wanted-person alerts of `visit`, for a user who may see them (none otherwise: the
+    officers who go out on visits never do — `access.may_see_wanted_alerts`)."""
+    from zoufang.visits.access import may_see_wanted_alerts
+
+    if not may_see_wanted_alerts(user, visit.unit_path):
+        return []
+    return list(
+        WantedAlert.objects.filter(visit=visit).select_related("key_person__person").order_by("pk")
+    )

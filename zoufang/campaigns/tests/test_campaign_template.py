@@ -17,7 +17,11 @@ def test_the_template_file_becomes_catalog_data(campaign):
         assert names == [item["name"] for item in group["items"]]
     assert campaign.catalog.filter(kind=CatalogItem.Kind.TOPIC).count() == 6
     assert campaign.research_departments.count() == len(template["departments"]) == 14
-    assert [f.name for f in campaign.forms.order_by("code")] == ["企业门店走访表", "城乡住户走访表"]
+    assert [f.name for f in campaign.forms.order_by("code")] == [
+        "走村(社区)走访表",
+        "企业门店走访表",
+        "城乡住户走访表",
+    ]
     assert [p.name for p in campaign.phases.all()] == ["准备实施", "集中走访", "重点深化"]
 
 

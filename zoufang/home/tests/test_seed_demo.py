@@ -39,12 +39,33 @@ def test_the_demo_city_is_xuchang_shaped_and_prints_a_login_per_role(db, tmp_pat
         assert user.username in printed
         assert user.check_password(_password_of(printed, user.username))
 
+    _issue_11_is_visible()
+
     # Re-running keeps the city and issues fresh passwords.
     people = Personnel.objects.count()
     again = StringIO()
     call_command("seed_demo", stdout=again, logins_file=logins)
     assert Personnel.objects.count() == people
     assert _password_of(printed, "office") != _password_of(again.getvalue(), "office")
+
+
+def _issue_11_is_visible() -> None:
+    """Village visits on their own form with inspection focuses, a wanted person met on one of
+    them (the chief alerted, the officer not), referrals to local government, one overdue."""
+    from zoufang.findings.models import Referral
+    from zoufang.notifications.models import Notification
+    from zoufang.visits.models import Visit, VisitFocus, WantedAlert
+
+    officer, chief = User.objects.get(username="officer"), User.objects.get(username="chief")
+    village = Visit.objects.filter(kind="community", form__code="community", recorded_by=officer)
+    assert village.exists()
+    assert VisitFocus.objects.filter(visit__in=village).exists()
+    assert VisitFocus.objects.exclude(visit__in=village).count() > 100  # the bulk visits too
+    assert WantedAlert.objects.filter(visit__in=village).exists()
+    assert Notification.objects.filter(user=chief, kind="wanted_match").exists()
+    assert not Notification.objects.filter(user=officer, kind="wanted_match").exists()
+    assert Referral.objects.count() >= 3
+    assert Referral.objects.overdue().count() >= 1
 
 
 def _password_of(printed: str, username: str) -> str:

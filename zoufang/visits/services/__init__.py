@@ -7,6 +7,7 @@
 - `photos`: visit photos, sent before or after their visit;
 - `registry_link`: what a visit learnt, into the registry after the commit (queue, sweep);
 - `spot_findings`: findings raised from a visit, through the findings ledger;
+- `heard`: opinions on police work, persons met by ID number, wanted-person alerts;
 - `corrections`: registry correction requests, applied or rejected;
 - `common`: limits, the conflict error, hashes and task events they share.
 
@@ -28,6 +29,7 @@ from zoufang.visits.services.common import (
     VisitConflict,
 )
 from zoufang.visits.services.corrections import correction_decide
+from zoufang.visits.services.heard import visit_asks_call_in
 from zoufang.visits.services.photos import photo_check, photo_max_bytes, visit_photo_add
 from zoufang.visits.services.registry_link import visit_registry_apply, visit_registry_sweep
 from zoufang.visits.services.spot_findings import visit_finding_raise
@@ -63,6 +65,7 @@ __all__ = [
     "task_schedule",
     "tasks_generate",
     "tasks_reassign",
+    "visit_asks_call_in",
     "visit_finding_raise",
     "visit_payload_hash",
     "visit_photo_add",

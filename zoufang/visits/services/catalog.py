@@ -37,7 +37,7 @@ def visit_form(campaign_id: int, visit_kind: str) -> VisitForm | None:
 
 
 def publicity_catalog(campaign_id: int) -> dict[tuple[str, str], CatalogItem]:
-    """The campaign's active topics and leaflets by (kind, code)."""
+    """The campaign's active topics, leaflets and inspection focuses by (kind, code)."""
     return _cached(
         _catalog_cache,
         campaign_id,
@@ -45,7 +45,11 @@ def publicity_catalog(campaign_id: int) -> dict[tuple[str, str], CatalogItem]:
             (i.kind, i.code): i
             for i in CatalogItem.objects.filter(
                 campaign_id=campaign_id,
-                kind__in=[CatalogItem.Kind.TOPIC, CatalogItem.Kind.LEAFLET],
+                kind__in=[
+                    CatalogItem.Kind.TOPIC,
+                    CatalogItem.Kind.LEAFLET,
+                    CatalogItem.Kind.FOCUS,
+                ],
                 is_active=True,
             )
         },

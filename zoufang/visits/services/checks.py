@@ -46,6 +46,7 @@ class Checked:
     topics: list[CatalogItem]
     leaflets: list[tuple[CatalogItem, int]]
     spot_findings: list[dict[str, Any]]
+    focuses: list[CatalogItem]
 
 
 def visit_check(
@@ -83,6 +84,7 @@ def visit_check(
     clean = formschema.clean_answers(form, task.kind, data.answers or {}, required=visited)
     errors.update({f"q_{k}" if k != "answers" else k: v for k, v in clean.errors.items()})
     topics, leaflets = _publicity(task.campaign_id, data, errors)
+    focuses = _focuses(task.campaign_id, data, errors)
     spot = clean_spot_findings(data.findings or [], errors)
     if errors:
         raise ValidationError(errors)
@@ -98,6 +100,7 @@ def visit_check(
         topics=topics,
         leaflets=leaflets,
         spot_findings=spot,
+        focuses=focuses,
     )
 
 
@@ -206,3 +209,23 @@ def _publicity(
         elif qty:
             leaflets.append((item, qty))
     return topics, leaflets
+
+
+def _focuses(campaign_id: int, data: VisitInput, errors: dict[str, str]) -> list[CatalogItem]:
+    """The inspection focuses (排查重点) the visit inspected, from the catalog: only a visit
+    that took place inspected anything."""
+    codes = list(dict.fromkeys(data.focuses or []))
+    if not codes:
+        return []
+    if data.outcome != Outcome.VISITED:
+        errors["focuses"] = _("Only a visit that took place can record what it inspected.")
+        return []
+    catalog = publicity_catalog(campaign_id)
+    items = []
+    for code in codes:
+        item = catalog.get((CatalogItem.Kind.FOCUS, code))
+        if item is None:
+            errors["focuses"] = _("Unknown inspection focus: %(code)s") % {"code": code}
+        else:
+            items.append(item)
+    return items

@@ -34,6 +34,7 @@ from zoufang.visits.models import (
     TaskEvent,
     TaskState,
     Visit,
+    VisitFocus,
     VisitLeaflet,
     VisitMember,
     VisitPhoto,
@@ -42,6 +43,7 @@ from zoufang.visits.models import (
 )
 from zoufang.visits.services.checks import Checked, visit_check
 from zoufang.visits.services.common import VisitConflict, content_hash
+from zoufang.visits.services.heard import visit_asks_call_in, visit_heard_write
 from zoufang.visits.services.registry_link import queue_registry_apply, seal
 from zoufang.visits.services.spot_findings import finding_create_for_visit
 
@@ -69,6 +71,7 @@ class VisitInput:
     topics: list[str] = field(default_factory=list)
     leaflets: dict[str, int] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    focuses: list[str] = field(default_factory=list)  # inspection focus codes (排查重点)
 
 
 @dataclass
@@ -76,6 +79,12 @@ class SubmitResult:
     visit: Visit
     created: bool
     task_state: str = ""  # the task's state now ("": not read, for a replay on the ORM path)
+
+    @property
+    def call_in(self) -> bool:
+        """Whether the recorder is asked to call the station (the neutral prompt of a wanted
+        match: `services.heard`)."""
+        return visit_asks_call_in(self.visit)
 
 
 def visit_payload_hash(task_id: int, data: VisitInput) -> str:
@@ -86,6 +95,12 @@ def visit_payload_hash(task_id: int, data: VisitInput) -> str:
         payload[key] = value.astimezone(dt.UTC).isoformat() if value else None
     payload["members"] = sorted(payload["members"])
     payload["topics"] = sorted(payload["topics"])
+    # A visit sent without focuses hashes as it did before focuses existed: a phone resending
+    # a visit queued offline across the upgrade gets its visit back, not a conflict.
+    if payload["focuses"]:
+        payload["focuses"] = sorted(payload["focuses"])
+    else:
+        del payload["focuses"]
     return content_hash(payload)
 
 
@@ -212,8 +227,10 @@ def _visit_create(
         leaflets=[(i.pk, q) for i, q in checked.leaflets],
         task=task,
         event=event,
+        focuses=[i.pk for i in checked.focuses],
     )
     visit.member_ids = checked.members
+    visit_heard_write(visit=visit, clean=checked.clean)
     if visit.registry_state == RegistryState.PENDING:
         transaction.on_commit(partial(queue_registry_apply, visit.pk), robust=True)
     _raise_findings(actor, visit, checked.clean.findings + checked.spot_findings, client_uuid)
@@ -317,6 +334,7 @@ def _visit_insert_orm(
     leaflets: list[tuple[int, int]],
     task: VisitTask,
     event: TaskEvent,
+    focuses: list[int] = (),  # type: ignore[assignment]
 ) -> int:
     """The same write as `pgsubmit.insert_visit`, statement by statement. Returns the number
     of photos its submitter sent ahead that were waiting for the visit."""
@@ -332,6 +350,12 @@ def _visit_insert_orm(
         for pk in members
     )
     VisitTopic.objects.bulk_create(VisitTopic(visit=visit, item_id=pk) for pk in topics)
+    VisitFocus.objects.bulk_create(
+        VisitFocus(
+            visit=visit, item_id=pk, campaign_id=visit.campaign_id, unit_path=visit.unit_path
+        )
+        for pk in focuses
+    )
     VisitLeaflet.objects.bulk_create(
         VisitLeaflet(visit=visit, item_id=pk, quantity=q) for pk, q in leaflets
     )

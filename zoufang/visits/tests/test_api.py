@@ -225,7 +225,7 @@ def test_coverage_matches_the_records(
 def test_forms_describe_the_questions(phone, member_a, campaign):
     r = phone(member_a).get("/api/v1/visits/forms")
     codes = {f["code"] for f in r.json()}
-    assert codes == {"household", "enterprise-shop"}
+    assert codes == {"household", "community", "enterprise-shop"}
 
 
 def test_a_phone_posts_with_its_token_and_no_csrf_cookie(member_a, household_task, people, catalog):

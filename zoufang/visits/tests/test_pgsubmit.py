@@ -1,5 +1,5 @@
 """pgsubmit's hand-written statements. The columns its write statement names are the models'
-own: a field added to Visit, VisitMember, VisitTopic, VisitLeaflet or TaskEvent, or a task
+own: a field added to Visit, VisitMember, VisitTopic, VisitFocus, VisitLeaflet or TaskEvent, or a task
 column the ORM path starts to update, cannot be forgotten on the PostgreSQL path (the
 statement's text is read, so those tests run on every database). The lock statement applies
 the one jurisdiction rule, `Scope.sql`."""
@@ -17,6 +17,7 @@ from zoufang.visits import pgsubmit
 from zoufang.visits.models import (
     TaskEvent,
     Visit,
+    VisitFocus,
     VisitLeaflet,
     VisitMember,
     VisitPhoto,
@@ -51,7 +52,8 @@ def test_every_inserted_table_gets_every_column_of_its_model():
     inserts, _updates = _written()
     models = {m._meta.db_table: m for m in apps.get_app_config("visits").get_models()}
     assert set(inserts) == {
-        m._meta.db_table for m in (Visit, VisitMember, VisitTopic, VisitLeaflet, TaskEvent)
+        m._meta.db_table
+        for m in (Visit, VisitMember, VisitTopic, VisitFocus, VisitLeaflet, TaskEvent)
     }
     for table, columns in inserts.items():
         assert columns == _columns(models[table]), table

@@ -14,10 +14,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zoufang.campaigns.models import CatalogItem
 from zoufang.visits import access, formschema, selectors, services
 from zoufang.visits.models import Method, Outcome, Visit, VisitTask
+
+# What the recorder is told when an ID number entered needs checking (a wanted match).
+CALL_IN_PROMPT = gettext_lazy(
+    "Please call the station on duty now to confirm the details entered on this visit."
+)
 
 
 @login_required
@@ -98,6 +104,9 @@ def _recorded(request: HttpRequest, task: VisitTask, visit: Visit) -> HttpRespon
         _("Visit recorded: %(address)s — %(outcome)s.")
         % {"address": task.address, "outcome": visit.get_outcome_display()},
     )
+    if services.visit_asks_call_in(visit):
+        # Neutral on purpose: the person may be standing next to the officer (services.heard).
+        messages.warning(request, CALL_IN_PROMPT)
     if visit.finding_count:
         messages.info(
             request,
@@ -171,6 +180,9 @@ def _input_from_post(
         topics=post.getlist("topics"),
         leaflets=leaflets,
         findings=[{"kind": k, "description": d, "grade": g} for k, d, g in _posted_findings(post)],
+        # The focuses section is hidden unless the visit took place: ticks left in it then
+        # were not meant to be sent.
+        focuses=post.getlist("focuses") if post.get("outcome") == Outcome.VISITED else [],
     )
     return data, errors
 
@@ -204,6 +216,7 @@ def _form_parts(
     ] or [{"kind": "", "description": "", "grade": "", "n": 1}]
     catalog = CatalogItem.objects.filter(campaign=task.campaign, is_active=True).order_by("order")
     ticked = values.getlist("topics") if hasattr(values, "getlist") else []
+    focused = values.getlist("focuses") if hasattr(values, "getlist") else []
     return {
         "team": team,
         "sections": _bound_sections(form_sections, values, errors),
@@ -212,6 +225,11 @@ def _form_parts(
             {"code": i.code, "name": i.name, "checked": i.code in ticked}
             for i in catalog
             if i.kind == CatalogItem.Kind.TOPIC
+        ],
+        "focuses": [
+            {"code": i.code, "name": i.name, "checked": i.code in focused}
+            for i in catalog
+            if i.kind == CatalogItem.Kind.FOCUS
         ],
         "leaflets": [
             {

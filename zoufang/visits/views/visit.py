@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from zoufang.visits import access, formschema
+from zoufang.visits import access, formschema, selectors
 from zoufang.visits.models import Visit, VisitPhoto
 
 
@@ -34,6 +34,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "photos": visit.photos.all(),
             "findings": findings,
             "show_sensitive": show_sensitive,
+            "focuses": visit.focuses.select_related("item").order_by("item__order"),
+            "wanted": selectors.wanted_alerts(request.user, visit),
         },
     )
 

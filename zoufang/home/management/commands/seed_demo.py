@@ -71,6 +71,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **opts: Any) -> None:
         started = time.monotonic()
+        ctx = None
         if opts["reset"]:
             call_command("flush", interactive=False, verbosity=0)
         if not Unit.objects.filter(level=Unit.Level.CITY).exists():
@@ -89,6 +90,8 @@ class Command(BaseCommand):
                     "seconds: " + ", ".join(f"{k} {v}" for k, v in ctx.seconds.items())
                 )
         logins = self._demo_users()
+        if ctx is not None:
+            demo.run_steps(ctx, demo.AFTER_LOGINS)
         logins_file = opts["logins_file"]
         logins_file.write_text(_format_logins(logins), encoding="utf-8")
         logins_file.chmod(0o600)
