@@ -119,7 +119,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     qs = selectors.finding_list(user, filters)
     if request.GET.get("export") == "xlsx":
         rows = (_export_row(user, f) for f in qs.iterator(chunk_size=2000))
-        return xlsx_response("findings", [_(h) for h in LEDGER_HEADERS], rows, sheet=_("Findings"))
+        return xlsx_response(
+            request, "findings", [_(h) for h in LEDGER_HEADERS], rows, sheet=_("Findings")
+        )
     page = selectors.window(qs, request.GET.get("page"))
     _decorate(user, page.rows)
     context = {
@@ -335,8 +337,9 @@ def finding_stats(request: HttpRequest) -> HttpResponse:
             _("Raised"),
             _("Resolved"),
             _("Overdue now"),
-            _("On-time rate %"),
-            _("Satisfaction %"),
+            # The table's names: one name per figure (the chart's axis says %).
+            _("On-time rate"),
+            _("Follow-up satisfaction"),
         ],
     }
     context = {
