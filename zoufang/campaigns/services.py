@@ -97,7 +97,42 @@ def campaign_create_from_template(
             applies_to=form.get("applies_to", []),
             schema={"sections": form["sections"]},
         )
+    drives_date(campaign)
     return campaign
+
+
+def drives_date(campaign: Campaign) -> None:
+    """Give each themed drive (集中宣传) a date inside the campaign's visiting phase.
+
+    A drive tied to a day of the year (`data.day`, "06-26" for the anti-drug day) keeps it
+    when that day falls in the phase (the seed's campaign starts on 21 June: 6·26 is its first
+    day of 集中走访). Otherwise — a campaign run in another month — the drive is held on a day
+    of the phase under its `off_season_name`, and the phase's tasks name it so; no page cites
+    6·26 as if it were now. Drives without a fixed day are spread over the phase."""
+    phase = campaign.phases.filter(kind=Phase.Kind.VISITING).first()
+    if phase is None:
+        return
+    drives = list(campaign.catalog.filter(kind=CatalogItem.Kind.DRIVE).order_by("order"))
+    span = (phase.end_date - phase.start_date).days + 1
+    for i, drive in enumerate(drives):
+        day = _fixed_day(drive.data.get("day"), phase.start_date.year)
+        if day is None or not phase.start_date <= day <= phase.end_date:
+            day = phase.start_date + dt.timedelta(days=(i * span) // max(len(drives), 1) + 1)
+            day = min(day, phase.end_date)
+            renamed = drive.data.get("off_season_name")
+            if renamed and renamed != drive.name:
+                phase.tasks = phase.tasks.replace(drive.name, renamed)
+                drive.name = renamed
+        drive.data = {**drive.data, "date": day.isoformat()}
+        drive.save(update_fields=["name", "data"])
+    phase.save(update_fields=["tasks"])
+
+
+def _fixed_day(text: str | None, year: int) -> dt.date | None:
+    if not text:
+        return None
+    month, day = (int(x) for x in text.split("-"))
+    return dt.date(year, month, day)
 
 
 def current_campaign() -> Campaign | None:

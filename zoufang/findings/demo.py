@@ -4,6 +4,10 @@ Deterministic (fixed seed). Findings are made through the real services (routing
 transition rows, notifications), then their times are moved into the past so the ledger,
 deadlines and figures look like day 11 of the campaign; finally the overdue sweep runs.
 
+Each finding is at a real registry address of its beat (its `place`), and its description is
+built from a template with that address, the day and hour it was raised and a detail of its
+kind, so no two read word for word alike and none names another place than its own.
+
 Dispatching is done by the demo logins `chief` and `officer` where their station is involved
 (so "my findings" has work in it) and elsewhere by `office` (the campaign office). The three
 accounts are created here with the role and unit seed_demo gives them; it sets their
@@ -69,6 +73,73 @@ TEXTS = {
     "police-shortcoming": ["群众反映报警后出警较慢", "社区民警联系方式群众不知道"],
 }
 
+# How a report opens ({when}: the day and part of day it was raised; {place}: its registry
+# address; {who}: the resident) and how it may close. With the details above and real
+# addresses, no two descriptions are the same.
+OPENERS = [
+    "{when}走访{place}时,{who}反映:",
+    "{when},{place}{who}向走访民警反映,",
+    "{who}({place})于{when}来电反映:",
+    "{when}入户走访{place},发现",
+    "{place}{who}{when}报称,",
+]
+CLOSERS = [
+    "",
+    "希望尽快处理。",
+    "请求民警介入。",
+    "已初步登记,待核实。",
+    "现场已拍照留存。",
+    "涉及周边住户{n}户。",
+    "已持续{n}天。",
+]
+# Finding kinds that happen at a shop or an enterprise rather than a home.
+PLACE_KINDS = {
+    "hazard-production": "enterprise",
+    "dispute-labour": "enterprise",
+    "dispute-other": "shop",
+    "clue-vice": "shop",
+    "clue-gang": "shop",
+    "hazard-fire": "shop",
+}
+
+
+def part_of_day(moment: dt.datetime) -> str:
+    """ "6月26日上午" for a moment in the campaign's time zone."""
+    local = timezone.localtime(moment)
+    part = "上午" if local.hour < 12 else ("下午" if local.hour < 18 else "晚上")
+    return f"{local.month}月{local.day}日{part}"
+
+
+def describe(rng: random.Random, kind_code: str, place: str, raised: dt.datetime, who: str) -> str:
+    """A description from the templates: opener (when, where, who), a detail, a closer."""
+    detail = rng.choice(TEXTS.get(kind_code, ["走访中发现的问题"]))
+    opener = rng.choice(OPENERS).format(when=part_of_day(raised), place=place, who=who)
+    closer = rng.choice(CLOSERS).format(n=rng.randint(2, 12))
+    return f"{opener}{detail}。{closer}".replace("。。", "。")
+
+
+class BeatPlaces:
+    """A few real registry addresses of each beat, read once per beat as they are needed."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.cache: dict[int, list[tuple[int, str]]] = {}
+
+    def pick(self, beat: Unit, kind_code: str) -> Any:
+        from zoufang.registry.models import Place
+
+        if beat.pk not in self.cache:
+            self.cache[beat.pk] = list(
+                Place.objects.filter(beat_id=beat.pk).order_by("pk").values_list("pk", "kind")[:300]
+            )
+        rows = self.cache[beat.pk]
+        if not rows:
+            return None
+        wanted = PLACE_KINDS.get(kind_code, "dwelling")
+        pool = [pk for pk, kind in rows if kind == wanted] or [pk for pk, _k in rows]
+        return Place.objects.select_related("beat").get(pk=self.rng.choice(pool))
+
+
 # (target state, weight). "overdue" happens by itself: old open findings pass their deadline.
 TARGETS = [
     (State.RAISED, 10),
@@ -132,39 +203,46 @@ def build_demo_findings(*, campaign: Any, org: Any, stdout: Any, scale: int = 1)
     total = FINDINGS  # the same at every scale: each through the real services
     made: list[Finding] = []
     targets, weights = zip(*TARGETS, strict=True)
+    places = BeatPlaces(rng)
     for i in range(total):
         kind = kinds[i % len(kinds)]
         # A sixth of the findings are in the officer's own beat, so every login has work.
         beat = home_beat if i % 6 == 0 else rng.choice(beats)
-        text = rng.choice(TEXTS.get(kind.code, ["走访中发现的问题"]))
-        text = f"{text}({beat.name}{rng.randint(1, 30)}号)"
         grade = rng.choices(["general", "serious", "major"], [80, 17, 3])[0]
         if kind.sensitive:
             grade = "serious"
         in_home = beat.pk == home_beat.pk
         reporter = officer if in_home and i % 2 == 0 else None
+        # Age: open findings up to 9 days old (some past their deadline), settled ones 19.
+        target = rng.choices(targets, weights)[0]
+        settled = target in (State.RESOLVED, State.FOLLOWED_UP, State.CLOSED, "reopened")
+        # ... but never before the campaign began.
+        since_start = int((now - _campaign_start(campaign)).total_seconds() // 3600)
+        oldest = max(3, min((19 if settled else 9) * 24, since_start))
+        raised = now - dt.timedelta(hours=rng.randint(2, oldest))
+        place = places.pick(beat, kind.code)
+        resident = rng.choice(["张", "王", "李", "赵", "刘", "陈"]) + rng.choice(
+            ["先生", "女士", "大爷", "阿姨"]
+        )
+        where = str(place) if place is not None else beat.name
         f = finding_create(
             actor=reporter,
             kind_code=kind.code,
-            description=text,
+            description=describe(rng, kind.code, where, raised, resident),
             beat=beat,
+            place=place,
+            place_text=where,
             grade=grade,
             source=rng.choice(["officer", "visit", "visit", "public"])
             if reporter is None
             else "officer",
             reporter_name="" if reporter else "走访民警",
-            resident_name=rng.choice(["张", "王", "李", "赵", "刘", "陈"])
-            + rng.choice(["先生", "女士", "大爷", "阿姨"]),
+            resident_name=resident,
             resident_phone=f"13{rng.randint(0, 9)}{rng.randrange(10**8):08d}",
-            place_text=f"{beat.name}{rng.randint(1, 60)}号",
             campaign=campaign,
         ).finding
-        # Age: open findings up to 9 days old (some past their deadline), settled ones 19.
-        target = rng.choices(targets, weights)[0]
-        settled = target in (State.RESOLVED, State.FOLLOWED_UP, State.CLOSED, "reopened")
-        age = dt.timedelta(hours=rng.randint(2, (19 if settled else 9) * 24))
         steps = _drive(f, target, rng, dispatcher=dispatcher, chief=chief, officer=officer)
-        _backdate(f, now - age, steps, rng, now)
+        backdate(f, raised, steps, rng, now)
         current = Finding.objects.get(pk=f.pk)
         if rng.random() < 0.06 and current.state != State.CLOSED:
             finding_transition(
@@ -181,6 +259,11 @@ def build_demo_findings(*, campaign: Any, org: Any, stdout: Any, scale: int = 1)
         f"{result.overdue} overdue, {result.escalated} escalated"
     )
     return made
+
+
+def _campaign_start(campaign: Any) -> dt.datetime:
+    """Nine in the morning of the campaign's first day: nothing is raised before it."""
+    return timezone.make_aware(dt.datetime.combine(campaign.start_date, dt.time(9)))
 
 
 def _actor_for(f: Finding, dispatcher: User, chief: User | None) -> User:
@@ -268,7 +351,7 @@ def _station_of(f: Finding) -> Unit:
     return f.beat.parent
 
 
-def _backdate(
+def backdate(
     f: Finding, raised: dt.datetime, steps: int, rng: random.Random, now: dt.datetime
 ) -> None:
     """Move the finding's times into the past: raised at `raised`, each later step a few

@@ -148,7 +148,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
         rows = (
             _export_row(user, f) for f in qs.prefetch_related("referrals").iterator(chunk_size=2000)
         )
-        return xlsx_response("findings", [_(h) for h in LEDGER_HEADERS], rows, sheet=_("Findings"))
+        return xlsx_response(
+            request, "findings", [_(h) for h in LEDGER_HEADERS], rows, sheet=_("Findings")
+        )
     page = selectors.window(qs, request.GET.get("page"))
     _decorate(user, page.rows)
     context = {
@@ -384,8 +386,9 @@ def finding_stats(request: HttpRequest) -> HttpResponse:
             _("Raised"),
             _("Resolved"),
             _("Overdue now"),
-            _("On-time rate %"),
-            _("Satisfaction %"),
+            # The table's names: one name per figure (the chart's axis says %).
+            _("On-time rate"),
+            _("Follow-up satisfaction"),
         ],
     }
     context = {

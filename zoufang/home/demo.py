@@ -19,14 +19,15 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 # (app label, its demo builder), in dependency order: the organisation needs the campaign
-# (teams belong to it), visit tasks need the registry's places and the teams, the visits'
-# spot findings need the findings catalogue.
+# (teams belong to it), visit tasks need the registry's places and the teams; findings come
+# after the visits (the visits step raises its spot findings on them, making the findings
+# catalogue first), so the ledger's numbers follow the order things happened.
 STEPS = [
     ("campaigns", "zoufang.home.demo.build_campaign"),
     ("org", "zoufang.org.demo.build"),
     ("registry", "zoufang.registry.demo.build"),
-    ("findings", "zoufang.findings.demo.build"),
     ("visits", "zoufang.visits.demo.build"),
+    ("findings", "zoufang.findings.demo.build"),
 ]
 # Steps that need the demo logins (seed_demo runs them once it has issued them): visits
 # recorded through the service by `officer` and `chief`, whose alerts and referrals reach them.

@@ -78,7 +78,7 @@ def _require_audit_reader(request: HttpRequest) -> None:
         )
 
 
-def _audit_export(filters: audit.AuditFilters) -> HttpResponse:
+def _audit_export(request: HttpRequest, filters: audit.AuditFilters) -> HttpResponse:
     def rows():  # type: ignore[no-untyped-def]
         batch = []
         for row in audit.stream(filters).iterator(chunk_size=500):
@@ -92,7 +92,9 @@ def _audit_export(filters: audit.AuditFilters) -> HttpResponse:
         [e.at, e.who, e.username, e.unit, e.action_label, e.record_type, e.record, e.details()]
         for e in rows()
     )
-    return xlsx_response("audit", [_(h) for h in AUDIT_HEADERS], lines, sheet=_("Audit trail"))
+    return xlsx_response(
+        request, "audit", [_(h) for h in AUDIT_HEADERS], lines, sheet=_("Audit trail")
+    )
 
 
 def _login_page(request: HttpRequest, tab: str, filters: audit.AuditFilters):  # type: ignore[no-untyped-def]
@@ -118,7 +120,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         context.update(tab=tab, page=_login_page(request, tab, filters))
         return render(request, "home/audit.html", context)
     if request.GET.get("export") == "xlsx":
-        return _audit_export(filters)
+        return _audit_export(request, filters)
     page = paginate(request, audit.stream(filters))
     context.update(
         tab="changes",

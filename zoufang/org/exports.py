@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -43,16 +43,17 @@ TEAM_COLUMNS: list[tuple[str, Callable[[Team], Any]]] = [
 ]
 
 
-def personnel_xlsx(user: User, qs: QuerySet[Personnel]) -> FileResponse:
+def personnel_xlsx(request: HttpRequest, qs: QuerySet[Personnel]) -> FileResponse:
+    user = request.user
     rows = (
         [value(p, user) for _header, value in PERSONNEL_COLUMNS]
         for p in qs.iterator(chunk_size=2000)
     )
     headers = [_(header) for header, _value in PERSONNEL_COLUMNS]
-    return xlsx_response("personnel", headers, rows, sheet=_("People"))
+    return xlsx_response(request, "personnel", headers, rows, sheet=_("People"))
 
 
-def team_xlsx(qs: QuerySet[Team]) -> FileResponse:
+def team_xlsx(request: HttpRequest, qs: QuerySet[Team]) -> FileResponse:
     rows = ([value(t) for _header, value in TEAM_COLUMNS] for t in qs.iterator(chunk_size=1000))
     headers = [_(header) for header, _value in TEAM_COLUMNS]
-    return xlsx_response("teams", headers, rows, sheet=_("Teams"))
+    return xlsx_response(request, "teams", headers, rows, sheet=_("Teams"))

@@ -70,7 +70,7 @@ def personnel_list(request: HttpRequest) -> HttpResponse:
         unit=unit,
     )
     if request.GET.get("export") == "xlsx":
-        return exports.personnel_xlsx(user, qs)
+        return exports.personnel_xlsx(request, qs)
     page = paginate(request, qs)
     for p in page:
         p.shown_phone = access.shown_phone(user, p)
@@ -136,7 +136,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         non_compliant=non_compliant,
     )
     if request.GET.get("export") == "xlsx":
-        return exports.team_xlsx(qs)
+        return exports.team_xlsx(request, qs)
     page = paginate(request, qs)
     for team in page:
         team.warnings = services.team_warnings(team)

@@ -151,7 +151,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
             ]
             for p in qs.iterator(chunk_size=2000)
         )
-        return xlsx_response("places", PLACE_HEADERS, rows, sheet="地址")
+        return xlsx_response(request, "places", PLACE_HEADERS, rows, sheet="地址")
     page = paginate(request, qs)
     ctx |= {
         "page": page,
@@ -231,7 +231,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.person_list(request.user, f)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
-            "persons", PERSON_HEADERS, selectors.person_export_rows(qs, full=False), sheet="人员"
+            request,
+            "persons",
+            PERSON_HEADERS,
+            selectors.person_export_rows(qs, full=False),
+            sheet="人员",
         )
     ctx |= {"page": paginate(request, qs)}
     return _list_page(request, "registry/person_list.html", ctx)
@@ -316,7 +320,9 @@ def org_list(request: HttpRequest, kind: str) -> HttpResponse:
             ]
             for o in qs.iterator(chunk_size=2000)
         )
-        return xlsx_response(kind, headers, rows, sheet="门店" if kind == "shops" else "单位")
+        return xlsx_response(
+            request, kind, headers, rows, sheet="门店" if kind == "shops" else "单位"
+        )
     ctx |= {"page": paginate(request, qs), "kind": kind}
     return _list_page(request, "registry/org_list.html", ctx)
 
@@ -379,11 +385,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(request.user, pk)
     full = may_see_full_values(request.user, job.unit_path)
+    # No title row: the rejected rows stay under the file's own header, to fix and import again.
     return xlsx_response(
+        request,
         f"import-{job.pk}-rejected",
         jobs.import_report_headers(job),
         jobs.import_report_rows(job, full=full),
         sheet="未导入的行",
+        title="",
     )
 
 
@@ -412,7 +421,10 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
         "key_person": "重点人员",
         "key_item": "重点物品",
     }
-    return xlsx_response(f"registry-template-{kind}", headers, rows, sheet=names[kind])
+    # A blank form to fill in and import: no title row.
+    return xlsx_response(
+        request, f"registry-template-{kind}", headers, rows, sheet=names[kind], title=""
+    )
 
 
 # ---- editing records -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign, CatalogItem
@@ -265,6 +265,10 @@ def build_demo_visits(*, campaign: Campaign, org: Any, share: float = SHARE_CALL
 
 def _write_visits(campaign: Campaign, visits: list[tuple[Visit, dict[str, Any]]]) -> None:
     Visit.objects.bulk_create([v for v, _c in visits], batch_size=2000)
+    # Recorded at the door minutes after the call, not when the demo was built.
+    Visit.objects.filter(campaign=campaign).update(
+        created_at=F("ended_at") + dt.timedelta(minutes=3)
+    )
     VisitMember.objects.bulk_create(
         (
             VisitMember(
@@ -377,10 +381,15 @@ def _answers(rng: random.Random, kind: str) -> dict[str, Any]:
 def spot_findings(rng: random.Random, campaign: Campaign, visited: list[tuple]) -> int:
     """About one visit in thirty turns something up; at most a few hundred in the demo.
     `visited`: (visit pk, beat id, task id, client uuid) of the visits that found someone in."""
+    from zoufang.campaigns.services import departments_sync
+    from zoufang.findings.catalog import catalog_sync
+    from zoufang.findings.demo import backdate, part_of_day
     from zoufang.findings.models import FindingKind, Source
     from zoufang.findings.services import finding_create
     from zoufang.org.models import Unit
 
+    departments_sync()
+    catalog_sync()  # the findings step runs after this one: the catalogue is made here
     known = set(FindingKind.objects.filter(is_active=True).values_list("code", flat=True))
     pool = [(k, d) for k, d in SPOT_FINDINGS if k in known]
     if not pool:
@@ -388,22 +397,30 @@ def spot_findings(rng: random.Random, campaign: Campaign, visited: list[tuple]) 
     chosen = [v for v in visited if rng.random() < 1 / 30][:300]
     beats = Unit.objects.in_bulk({beat_id for _v, beat_id, _t, _u in chosen})
     tasks = VisitTask.objects.select_related("place").in_bulk({t for _v, _b, t, _u in chosen})
+    ended = dict(
+        Visit.objects.filter(pk__in=[v for v, *_r in chosen]).values_list("pk", "ended_at")
+    )
+    now = timezone.now()
     counts: dict[int, int] = defaultdict(int)
     for visit_pk, beat_id, task_id, client_uuid in chosen:
         kind, text = rng.choice(pool)
-        finding_create(
+        task = tasks[task_id]
+        # Raised on the spot: a few minutes after the visit ended, at the visit's address.
+        raised = min(ended[visit_pk] + dt.timedelta(minutes=rng.randint(1, 20)), now)
+        finding = finding_create(
             actor=None,
             kind_code=kind,
-            description=text,
+            description=f"{part_of_day(raised)}走访{task.address}时发现:{text}",
             beat=beats[beat_id],
             source=Source.VISIT,
             reporter_name="走访组",
-            place=tasks[task_id].place,
-            place_text=tasks[task_id].address,
+            place=task.place,
+            place_text=task.address,
             client_uuid=uuid.uuid5(client_uuid, "finding:0"),
             visit_id=visit_pk,
             campaign=campaign,
-        )
+        ).finding
+        backdate(finding, raised, 0, rng, now)
         counts[visit_pk] += 1
     for pk, n in counts.items():
         Visit.objects.filter(pk=pk).update(finding_count=n)

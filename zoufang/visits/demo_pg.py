@@ -6,6 +6,7 @@ the sequence in one step), task states set from a COPYed table in one UPDATE.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -71,6 +72,8 @@ SELECT v.id, 'generate', '', coalesce(left(t.name, 200), ''), NULL, left(v.batch
 FROM visits_visittask v LEFT JOIN org_team t ON t.id = v.team_id
 WHERE v.campaign_id = %(campaign)s AND v.beat_id = ANY(%(beats)s)
 """
+# Demo visits are recorded on the phone at the door, a few minutes after the call ended.
+RECORDED_AFTER = dt.timedelta(minutes=3)
 VISIT_COLUMNS = (
     "id", "task_id", "campaign_id", "beat_id", "unit_path", "kind", "place_id", "team_id",
     "outcome", "method", "started_at", "ended_at", "form_id", "form_version", "answers",
@@ -186,12 +189,14 @@ def _batch_rows(
 
 
 def _visit_row(visit_id: int, task: tuple, campaign_id: int, call: dict, now: Any) -> tuple:
+    """A visit's row; recorded (created_at) on the spot, minutes after it ended, not `now`."""
     pk, beat_id, path, kind, place_id, team_id = task
     return (
         visit_id, pk, campaign_id, beat_id, path, kind, place_id, team_id, call["outcome"],
         call["method"], call["started_at"], call["ended_at"], call["form_id"], 1,
         json.dumps(call["answers"], ensure_ascii=False), "", call["topic_count"],
-        call["leaflet_count"], 0, now, call["client_uuid"], call["payload_hash"], "", "", "",
+        call["leaflet_count"], 0, call["ended_at"] + RECORDED_AFTER, call["client_uuid"],
+        call["payload_hash"], "", "", "",
     )  # fmt: skip
 
 

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.roles import Role
+from zoufang.findings.models import Finding
 from zoufang.org.models import Personnel, Team, Unit, User
+from zoufang.visits.models import Visit
 
 COUNTY_CODES = {
     "411002": "魏都",
@@ -40,6 +45,7 @@ def test_the_demo_city_is_xuchang_shaped_and_prints_a_login_per_role(db, tmp_pat
         assert user.check_password(_password_of(printed, user.username))
 
     _issue_11_is_visible()
+    _findings_read_as_real(campaign)
 
     # Re-running keeps the city and issues fresh passwords.
     people = Personnel.objects.count()
@@ -74,3 +80,31 @@ def _password_of(printed: str, username: str) -> str:
         if parts and parts[0] == username:
             return parts[1]
     raise AssertionError(f"{username} not printed")
+
+
+def _findings_read_as_real(campaign) -> None:
+    """Every finding is at a real registry address of its own beat, its description names that
+    place and no other, no two descriptions are alike, and the calendar holds: nothing is
+    raised before the campaign began or in the future, a finding raised on a visit comes after
+    the visit."""
+    findings = list(Finding.objects.select_related("place"))
+    ended = dict(
+        Visit.objects.filter(pk__in=[f.visit_id for f in findings if f.visit_id]).values_list(
+            "pk", "ended_at"
+        )
+    )
+    assert len(findings) >= 300
+    descriptions = [f.description for f in findings]
+    assert len(set(descriptions)) == len(descriptions)
+    start = timezone.make_aware(dt.datetime.combine(campaign.start_date, dt.time()))
+    for f in findings:
+        # A place of the registry; a finding raised on a 走村 visit is at the beat itself.
+        assert f.place is not None or f.visit_id, f.number
+        assert f.place is None or f.place.beat_id == f.beat_id, f.number
+        assert f.place_text in f.description, (f.place_text, f.description)
+        assert start <= f.created_at <= timezone.now(), (f.number, f.created_at)
+        if f.visit_id:
+            assert f.created_at >= ended[f.visit_id], f.number
+    # Visits were recorded when they happened (the audit trail shows them then), not at build.
+    assert not Visit.objects.filter(created_at__lt=F("ended_at")).exists()
+    assert not Visit.objects.filter(created_at__gt=timezone.now()).exists()

@@ -109,10 +109,12 @@ def unvisited(request: HttpRequest, beat_id: int) -> HttpResponse:
             for t in qs.iterator(chunk_size=2000)
         )
         return xlsx_response(
+            request,
             f"unvisited-{beat.code}",
             [_(h) for h in UNVISITED_HEADERS],
             rows,
             sheet=_("Not yet visited"),
+            title=f"{_('Not yet visited')} · {beat.name}",
         )
     return render(
         request,
