@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -145,8 +145,6 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             errors = exc.message_dict
-        except PermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, _("The inspection was recorded."))
             return redirect("supervision:inspection_detail", pk=inspection.pk)
