@@ -51,7 +51,9 @@ def _page(client_for, user, **params):
 def test_not_deployed_lists_office_staff_on_no_team(office, desk_staff, people, client_for):
     r = _page(client_for, office)
     names = [p.name for p in r.context["d"].people]
-    assert "钱未下沉" in names and "周未下沉" in names and "郑建安" in names
+    assert "钱未下沉" in names
+    assert "周未下沉" in names
+    assert "郑建安" in names
     # On a team (the desk officer sent down), and the leader, are not listed.
     assert people.desk_a.name not in names
     assert "吴局长" not in names
@@ -71,7 +73,8 @@ def test_county_sees_its_own_people_only_and_404_on_another(
         .get_sheet_by_index(0)
         .to_python()
     )
-    assert "钱未下沉" in text and "郑建安" not in text
+    assert "钱未下沉" in text
+    assert "郑建安" not in text
 
 
 def test_officers_have_no_supervision_pages(officer_a, campaign, client_for):

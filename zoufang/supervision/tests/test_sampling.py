@@ -53,7 +53,8 @@ def test_sizes_follow_the_rule_per_station(campaign, office, tree, city_visits):
     }
     # S1: 10 % of 40 = 4; S2: 10 % of 12 = 1.2 → 2, raised to the minimum of 3.
     assert by_station == {tree.s1.path: 4, tree.s2.path: 3}
-    assert sample.population == 52 and sample.size == 7
+    assert sample.population == 52
+    assert sample.size == 7
     # Only completed visits are drawn.
     assert (
         not VerificationTask.objects.filter(sample=sample)
@@ -82,7 +83,8 @@ def test_a_sample_larger_than_its_population_is_refused_with_a_message(
     with pytest.raises(ValidationError) as exc:
         _draw(campaign, office, minimum=20)
     message = " ".join(exc.value.messages)
-    assert "尚集派出所" in message and "12" in message
+    assert "尚集派出所" in message
+    assert "12" in message
     assert not VerificationTask.objects.exists()
     # Asked to, it takes every visit of the smaller station instead.
     sample = _draw(campaign, office, minimum=20, take_all_when_short=True)

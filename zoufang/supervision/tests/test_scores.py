@@ -61,7 +61,8 @@ def test_hand_computed_example(campaign, tree, figures):
     assert x.values == {"coverage": 40.0, "verification": 50.0}
     assert y.values == {"coverage": 33.33, "verification": 100.0}
     # X: (60 × 40 + 40 × 50) / 100 = 44; Y: (60 × 33.33 + 40 × 100) / 100 = 60.00 (59.998)
-    assert x.score == 44.0 and y.score == 60.0
+    assert x.score == 44.0
+    assert y.score == 60.0
     assert (y.rank, x.rank) == (1, 2)
     # A part nobody measured (no findings yet) is left out, the others count in full:
     # X: (30 × 40 + 20 × 50) / (30 + 20) = 44.
@@ -100,14 +101,16 @@ def test_thresholds_out_of_range_are_refused_and_nothing_is_saved(campaign, offi
     )
     assert r.status_code == 422
     conf = settings_for(campaign)
-    assert conf.start_by_day == 3 and conf.sample_percent == 2
+    assert conf.start_by_day == 3
+    assert conf.sample_percent == 2
     assert "250" in r.content.decode()
     r = client_for(office).post(
         "/supervision/settings/", {"start_by_day": "5", "sample_percent": "3"}
     )
     assert r.status_code == 302
     conf.refresh_from_db()
-    assert conf.start_by_day == 5 and conf.sample_percent == 3
+    assert conf.start_by_day == 5
+    assert conf.sample_percent == 3
 
 
 def test_supervisors_read_the_settings_but_do_not_change_them(campaign, supervisor, client_for):
