@@ -75,7 +75,11 @@ def test_a_supervisor_verifies_through_the_api(sample, tree, client_for):
     # Only county X's visits: county Y is the supervisor's own.
     assert {t["beat_id"] for t in mine} == {tree.beat_a.pk}
     task_id = mine[0]["id"]
-    r = c.post(f"/api/v1/supervision/verification/tasks/{task_id}", {"method": "phone", "happened": True}, content_type="application/json")
+    r = c.post(
+        f"/api/v1/supervision/verification/tasks/{task_id}",
+        {"method": "phone", "happened": True},
+        content_type="application/json",
+    )
     assert r.status_code == 422
     assert "satisfaction" in r.json()["detail"]
     r = c.post(
