@@ -105,8 +105,15 @@ def _inspections(campaign: Any, office: Any, rng: random.Random) -> int:
     first_county = Unit.objects.filter(level=Unit.Level.COUNTY).order_by("code").first()
     pairing.pairing_create(campaign=campaign, parent=first_county, actor=office, seed=SEED)
     done = 0
-    for insp in CrossInspection.objects.filter(pairing=county_pairing).order_by("pk")[:4]:
-        checklist = {k: "yes" if rng.random() > 0.25 else "no" for k in CrossInspection.CHECKLIST}
+    # Four of the six done, with different findings (the met items per inspection).
+    patterns = [4, 3, 2, 4]
+    for insp, n_met in zip(
+        CrossInspection.objects.filter(pairing=county_pairing).order_by("pk"),
+        patterns,
+        strict=False,
+    ):
+        failed = set(rng.sample(CrossInspection.CHECKLIST, 4 - n_met))
+        checklist = {k: "no" if k in failed else "yes" for k in CrossInspection.CHECKLIST}
         met = sum(v == "yes" for v in checklist.values())
         inspection_record(
             inspection=insp,
@@ -134,7 +141,7 @@ def _snapshots(campaign: Any, rng: random.Random) -> int:
         share = max(0.2, 1 - back / (days + 4))
         groups: dict[int | None, list[ScoreSnapshot]] = defaultdict(list)
         for s in todays:
-            score = float(s.score) * share * rng.uniform(0.9, 1.1)
+            score = float(s.score) * share * rng.uniform(0.97, 1.03)
             groups[s.unit.parent_id].append(
                 ScoreSnapshot(
                     campaign=campaign,

@@ -110,3 +110,19 @@ def evidence_text(reasons: list[dict]) -> str:
     return "; ".join(
         f"{r['label']}: {r['value']} ({_('threshold')} {r['threshold']})" for r in reasons
     )
+
+
+def reason_label(key: str, fallback: str = "") -> str:
+    """A reason's label in the reader's language (stored reasons keep their key)."""
+    c = scoring.component(key)
+    if c is not None:
+        return str(c.label)
+    fixed = {
+        "overdue": _("Findings left hanging past their deadline (棚架)"),
+        "hazards": _("Hazards per 1,000 households"),
+    }
+    return str(fixed.get(key, fallback or key))
+
+
+def relabel(reasons: list[dict]) -> list[dict]:
+    return [{**r, "label": reason_label(r.get("key", ""), r.get("label", ""))} for r in reasons]

@@ -17,18 +17,21 @@ from zoufang.supervision import access
 from zoufang.supervision.models import DeepeningTarget
 from zoufang.supervision.selectors import common
 from zoufang.supervision.services import deepening as service
+from zoufang.supervision.services.weakness import relabel
 
 
 @login_required
 def deepening_board(request: HttpRequest) -> HttpResponse:
     access.require_view(request.user)
     campaign = common.current_campaign()
-    targets = (
+    targets = list(
         DeepeningTarget.objects.visible_to(request.user)
         .filter(campaign=campaign)
         .select_related("unit", "unit__parent", "supervisor")
         .prefetch_related("progress")
     )
+    for t in targets:
+        t.shown_reasons = relabel(t.reasons)
     return render(
         request,
         "supervision/deepening.html",
