@@ -28,6 +28,10 @@ def by_unit(qs: QuerySet, units: list[Unit], field: str = "unit_path", **aggrega
     """{unit id: {aggregate: value}}: `qs` grouped by which unit's subtree each row lies in."""
     if not units:
         return {}
+    common = _common_path([u.path for u in units])
+    if common:
+        # One range scan over the units' common ancestor's subtree, not the whole table.
+        qs = qs.filter(subtree_q(field, common))
     bucket = Case(
         *[When(subtree_q(field, u.path), then=Value(u.pk)) for u in units],
         default=Value(None),
@@ -41,6 +45,18 @@ def by_unit(qs: QuerySet, units: list[Unit], field: str = "unit_path", **aggrega
         .order_by()
     )
     return {r.pop("bucket"): r for r in rows}
+
+
+def _common_path(paths: list[str]) -> str:
+    """The deepest unit path every path lies under ("" when they share no root)."""
+    first = paths[0].split("/")[:-1]
+    depth = len(first)
+    for p in paths[1:]:
+        parts = p.split("/")[:-1]
+        depth = min(depth, len(parts))
+        while depth and parts[:depth] != first[:depth]:
+            depth -= 1
+    return "/".join(first[:depth]) + "/" if depth else ""
 
 
 def _rate(num: int, den: int) -> float | None:
