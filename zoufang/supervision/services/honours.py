@@ -16,7 +16,7 @@ from zoufang.org.models import Personnel, Unit
 from zoufang.supervision.models import HonourEntry, HonourEvent, HonourList
 from zoufang.supervision.services.config import weights_for
 from zoufang.supervision.services.scores import score_units
-from zoufang.supervision.services.weakness import evidence_text, unit_figures
+from zoufang.supervision.services.weakness import evidence_text, reason_label, unit_figures
 from zoufang.visits.models import Outcome, VisitMember
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def _commend_entries(campaign: Campaign) -> list[HonourEntry]:
                 unit_name=r.unit.parent.name if r.unit.parent_id else "",
                 reason=_("Score %(score)s, rank %(rank)s among the stations")
                 % {"score": r.score, "rank": r.rank},
-                evidence="; ".join(f"{k}: {v}" for k, v in r.values.items()),
+                evidence="; ".join(f"{reason_label(k)} {v}" for k, v in r.values.items()),
                 figures={"score": r.score, "rank": r.rank, **r.values},
             )
         )
