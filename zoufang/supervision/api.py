@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router
 
-from zoufang.core.api import Id, responses
+from zoufang.core.api import ID_FILTER, Id, responses
 from zoufang.org.models import Unit
 from zoufang.supervision import access
 from zoufang.supervision.models import VerificationTask
@@ -72,8 +72,8 @@ def verification_submit(request: HttpRequest, task_id: Id, payload: Verification
     return task_out(access.get_verification_task_for_user(request.user, task.pk))
 
 
-@router.get("/scores", response=responses(list[ScoreRowOut], 401, 404))
-def scores(request: HttpRequest, unit: int | None = None) -> list:
+@router.get("/scores", response=responses(list[ScoreRowOut], 401, 404, 422))
+def scores(request: HttpRequest, unit: int | None = ID_FILTER) -> list:
     """The ranking of the units under `unit` (default: the caller's root unit); teams under a
     station."""
     access.require_view(request.user)
