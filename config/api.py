@@ -17,6 +17,7 @@ from zoufang.findings.api import router as findings_router
 from zoufang.org.api import TokenAuth, auth_router
 from zoufang.org.api import router as org_router
 from zoufang.registry.api import router as registry_router
+from zoufang.supervision.api import router as supervision_router
 from zoufang.visits.api import router as visits_router
 
 # Session auth (pages and the interactive docs) requires the CSRF token on unsafe methods;
@@ -104,3 +105,4 @@ api.add_router("/", org_router)
 api.add_router("/registry", registry_router)
 api.add_router("/findings", findings_router)
 api.add_router("/visits", visits_router)
+api.add_router("/supervision", supervision_router)

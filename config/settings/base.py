@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "zoufang.findings",
     "zoufang.notifications",
     "zoufang.visits",
+    "zoufang.supervision",
     "zoufang.home",
 ]
 
@@ -294,4 +295,12 @@ VISITS_PREPARED_STATEMENTS = env_bool("VISITS_PREPARED_STATEMENTS", True)
 CELERY_BEAT_SCHEDULE["visits-sweep-registry"] = {
     "task": "visits.sweep_registry",
     "schedule": timedelta(minutes=env_int("VISITS_REGISTRY_SWEEP_MINUTES", 10)),
+}
+
+# ---- supervision
+# The score snapshot behind the ranking's trend: hourly (each run refreshes today's row, so
+# the last run of a day is that day's figure); the score page can also take one on demand.
+CELERY_BEAT_SCHEDULE["supervision-snapshot-scores"] = {
+    "task": "supervision.snapshot_scores",
+    "schedule": timedelta(minutes=env_int("SUPERVISION_SNAPSHOT_MINUTES", 60)),
 }

@@ -28,6 +28,7 @@ STEPS = [
     ("registry", "zoufang.registry.demo.build"),
     ("visits", "zoufang.visits.demo.build"),
     ("findings", "zoufang.findings.demo.build"),
+    ("supervision", "zoufang.supervision.demo.build"),
 ]
 # Steps that need the demo logins (seed_demo runs them once it has issued them): visits
 # recorded through the service by `officer` and `chief`, whose alerts and referrals reach them.
