@@ -432,3 +432,12 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}:{self.last}"
+
+
+# The rollups (counts per territory beat kept as findings change) live with their maintenance
+# in findings/rollups.py; imported here so that Django registers them with the app.
+from zoufang.findings.rollups import (  # noqa: E402, F401
+    FindingCloseRollup,
+    FindingDayRollup,
+    FindingRollup,
+)

@@ -475,3 +475,13 @@ class CorrectionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.place}"
+
+
+# The rollups (counts per beat kept as tasks and visits change) live with their maintenance
+# in visits/rollups.py; imported here so that Django registers them with the app.
+from zoufang.visits.rollups import (  # noqa: E402, F401
+    ComplianceRollup,
+    TaskRollup,
+    VisitDayRollup,
+    VisitItemRollup,
+)
