@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "zoufang.findings",
     "zoufang.notifications",
     "zoufang.visits",
+    "zoufang.dashboard",
     "zoufang.home",
 ]
 
