@@ -93,89 +93,66 @@ def report_pdf(report: DailyReport) -> bytes:
 _MARGIN = {"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"}
 
 
+RANK_COLUMNS = ("name", "tasks", "coverage", "visits", "open", "overdue", "supervised")
+FINDING_COLUMNS = ("number", "kind", "grade", "state", "beat", "owner", "deadline")
+
+
+def _sheet(book: Any, bold: Any, name: str, headers: list[str], rows: list[list[Any]]) -> None:
+    ws = book.add_worksheet(name[:31])
+    for c, h in enumerate(headers):
+        ws.write_string(0, c, h, bold)
+        ws.set_column(c, c, max(10, min(36, len(h) * 2 + 4)))
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row):
+            if v is None:
+                continue
+            if isinstance(v, bool):
+                ws.write_string(r, c, _("Yes") if v else _("No"))
+            elif isinstance(v, int | float):
+                ws.write_number(r, c, v)
+            else:
+                ws.write_string(r, c, str(v))
+
+
+def _sections(report: DailyReport) -> list[tuple[str, list[str], list[list[Any]]]]:
+    d = report.data
+    rank_headers = [_("Unit"), _("Tasks"), _("Coverage %"), _("Visits")]
+    rank_headers += [_("Open findings"), _("Overdue"), _("督办")]
+    finding_headers = [_("Number"), _("Kind"), _("Grade"), _("State"), _("Beat"), _("Owner")]
+    finding_headers.append(_("Deadline"))
+    daily = [[r[k] for k in ("day", "visits", "visited", "coverage", "plan")] for r in d["daily"]]
+    return [
+        (
+            _("Key figures"),
+            [_("Figure"), _("Value"), _("Change since the previous report")],
+            [list(r) for r in key_rows(report)],
+        ),
+        (
+            _("Visits per day"),
+            [_("Day"), _("Visits"), _("Completed visits"), _("Coverage %"), _("Plan %")],
+            daily,
+        ),
+        (_("Units ranked"), rank_headers, [[r[k] for k in RANK_COLUMNS] for r in d["ranking"]]),
+        (
+            _("Overdue findings"),
+            finding_headers,
+            [[f[k] for k in FINDING_COLUMNS] for f in d["overdue"]],
+        ),
+        (
+            _("督办 findings"),
+            finding_headers,
+            [[f[k] for k in FINDING_COLUMNS] for f in d["supervised"]],
+        ),
+        (_("Highlights"), [_("Highlights")], [[report.highlights]] if report.highlights else []),
+    ]
+
+
 def report_xlsx(report: DailyReport) -> bytes:
     """The report as a workbook: a sheet per section."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    d = report.data
-
-    def sheet(name: str, headers: list[str], rows: list[list[Any]]) -> None:
-        ws = book.add_worksheet(name[:31])
-        for c, h in enumerate(headers):
-            ws.write_string(0, c, h, bold)
-            ws.set_column(c, c, max(10, min(36, len(h) * 2 + 4)))
-        for r, row in enumerate(rows, start=1):
-            for c, v in enumerate(row):
-                if v is None:
-                    continue
-                if isinstance(v, bool):
-                    ws.write_string(r, c, _("Yes") if v else _("No"))
-                elif isinstance(v, int | float):
-                    ws.write_number(r, c, v)
-                else:
-                    ws.write_string(r, c, str(v))
-
-    sheet(
-        _("Key figures"),
-        [_("Figure"), _("Value"), _("Change since the previous report")],
-        [list(r) for r in key_rows(report)],
-    )
-    sheet(
-        _("Visits per day"),
-        [_("Day"), _("Visits"), _("Completed visits"), _("Coverage %"), _("Plan %")],
-        [[r["day"], r["visits"], r["visited"], r["coverage"], r["plan"]] for r in d["daily"]],
-    )
-    sheet(
-        _("Units ranked"),
-        [
-            _("Unit"),
-            _("Tasks"),
-            _("Coverage %"),
-            _("Visits"),
-            _("Open findings"),
-            _("Overdue"),
-            _("督办"),
-        ],
-        [
-            [
-                r["name"],
-                r["tasks"],
-                r["coverage"],
-                r["visits"],
-                r["open"],
-                r["overdue"],
-                r["supervised"],
-            ]
-            for r in d["ranking"]
-        ],
-    )
-    finding_headers = [
-        _("Number"),
-        _("Kind"),
-        _("Grade"),
-        _("State"),
-        _("Beat"),
-        _("Owner"),
-        _("Deadline"),
-    ]
-    for name, key in ((_("Overdue findings"), "overdue"), (_("督办 findings"), "supervised")):
-        sheet(
-            name,
-            finding_headers,
-            [
-                [
-                    f["number"],
-                    f["kind"],
-                    f["grade"],
-                    f["state"],
-                    f["beat"],
-                    f["owner"],
-                    f["deadline"],
-                ]
-                for f in d[key]
-            ],
-        )
-    sheet(_("Highlights"), [_("Highlights")], [[report.highlights]] if report.highlights else [])
+    for name, headers, rows in _sections(report):
+        _sheet(book, bold, name, headers, rows)
     book.close()
     return out.getvalue()
