@@ -30,6 +30,7 @@ urlpatterns = [
     path("notifications/", include("zoufang.notifications.urls")),
     path("visits/", include("zoufang.visits.urls")),
     path("supervision/", include("zoufang.supervision.urls")),
+    path("dashboard/", include("zoufang.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", not_found),

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "zoufang.notifications",
     "zoufang.visits",
     "zoufang.supervision",
+    "zoufang.dashboard",
     "zoufang.home",
 ]
 
@@ -280,6 +282,14 @@ CELERY_BEAT_SCHEDULE = {
 TEMPLATES[0]["OPTIONS"]["context_processors"].append(
     "zoufang.notifications.context_processors.unread_notifications"
 )
+
+# ---- dashboard
+# The daily reports (日报) of the city and each county bureau are generated every evening at
+# DAILY_REPORT_HOUR:00 (Asia/Shanghai) by celery beat.
+CELERY_BEAT_SCHEDULE["dashboard-evening-reports"] = {
+    "task": "dashboard.evening_reports",
+    "schedule": crontab(hour=env_int("DAILY_REPORT_HOUR", 20), minute=0),
+}
 
 # ---- visits
 # Largest visit photo accepted, in megabytes (images only; at most five per visit).

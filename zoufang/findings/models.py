@@ -509,3 +509,12 @@ class Referral(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.feedback_at is None and self.deadline < timezone.now()
+
+
+# The rollups (counts per territory beat kept as findings change) live with their maintenance
+# in findings/rollups.py; imported here so that Django registers them with the app.
+from zoufang.findings.rollups import (  # noqa: E402, F401
+    FindingCloseRollup,
+    FindingDayRollup,
+    FindingRollup,
+)

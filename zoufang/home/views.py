@@ -18,6 +18,8 @@ from zoufang.core.paging import paginate
 from zoufang.core.roles import AUDIT_ROLES, CAMPAIGN_WIDE_ROLES, Role
 from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
+from zoufang.dashboard import views as dashboard_views
+from zoufang.dashboard.access import may_steer
 from zoufang.findings.selectors import department_findings
 from zoufang.home import audit, selectors
 from zoufang.home.audit_render import entries
@@ -25,7 +27,11 @@ from zoufang.home.audit_render import entries
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The steering roles' home page is the command dashboard of their scope; officers and
+    auxiliaries keep their today-first page, researchers their department's page."""
     user = request.user
+    if may_steer(user):
+        return dashboard_views.dashboard(request)
     campaign = request_campaign(request)
     stats = selectors.org_stats(user, campaign)
     scope = user_scope(user)
@@ -36,15 +42,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "campaign_wide": user.role in CAMPAIGN_WIDE_ROLES or user.is_superuser,
         "is_researcher": user.role == Role.RESEARCHER,
     }
-    if context["campaign_wide"]:
-        rows = selectors.people_by_county(user)
-        context["county_chart"] = rows
-        context["county_chart_data"] = {
-            "names": [r[0] for r in rows],
-            "officers": [r[1] for r in rows],
-            "auxiliaries": [r[2] for r in rows],
-            "labels": [_("Officers"), _("Auxiliaries")],
-        }
     if context["is_researcher"]:
         context["department_findings"] = department_findings(user).count()
     if user.personnel_id:

@@ -114,6 +114,12 @@ def build(ctx: Any) -> None:
         counts = build_visits_copy(campaign=ctx.campaign, beats=ctx.org.beats, share=share)
     else:
         counts = build_demo_visits(campaign=ctx.campaign, org=ctx.org, share=share)
+    # The demo writes its rows in bulk, around the services: its rollups are counted afresh.
+    from zoufang.findings.rollups import rollups_rebuild as findings_rollups_rebuild
+    from zoufang.visits.rollups import rollups_rebuild
+
+    rollups_rebuild(campaign_id=ctx.campaign.pk)
+    findings_rollups_rebuild()
     ctx.built["visits"] = counts
     ctx.say(
         f"visits: {counts['tasks']} tasks ({counts['created']} new), {counts['visits']} visits "

@@ -505,3 +505,12 @@ from zoufang.visits.inspection import (  # noqa: E402, F401
     VisitPerson,
     WantedAlert,
 )
+
+# The rollups (counts per beat kept as tasks and visits change) live with their maintenance
+# in visits/rollups.py; imported here so that Django registers them with the app.
+from zoufang.visits.rollups import (  # noqa: E402, F401
+    ComplianceRollup,
+    TaskRollup,
+    VisitDayRollup,
+    VisitItemRollup,
+)

@@ -224,16 +224,73 @@ WITH v AS (
 ), event AS (
     INSERT INTO visits_taskevent (task_id, action, old, new, actor_id, reason, at)
     VALUES (%s, %s, %s, %s, %s, %s, %s)
-)
+){rollups}
 SELECT v.id, (SELECT count(*) FROM photos) FROM v
 """
+
+# The rollups the visit adds to (visits/rollups.py, in its MODELS order), as parts of the same
+# statement: each row of unnest(…) is one delta, in key order (`core.rollup.merge`).
+_ROLLUP_CTE = """, {alias} AS (
+    INSERT INTO {table} AS r ({columns})
+    SELECT * FROM unnest({arrays})
+    ON CONFLICT ({keys}) DO UPDATE SET {update}
+)"""
+
+
+_SQL_TYPES = {
+    "BigIntegerField": "bigint",
+    "BooleanField": "boolean",
+    "CharField": "text",
+    "DateField": "date",
+    "ForeignKey": "bigint",
+    "IntegerField": "integer",
+    "PathField": "text",
+    "PositiveSmallIntegerField": "smallint",
+}
+
+
+def _rollup_cte(n: int, model: Any) -> str:
+    opts = model._meta
+    names = [*model.ROLLUP_KEY, *model.ROLLUP_FIXED, *model.ROLLUP_SUMS]
+    fields = [opts.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    cols = [quote(f.column) for f in fields]
+    sums = [quote(opts.get_field(name).column) for name in model.ROLLUP_SUMS]
+    return _ROLLUP_CTE.format(
+        alias=f"rollup{n}",
+        table=quote(opts.db_table),
+        columns=", ".join(cols),
+        arrays=", ".join(f"%s::{_SQL_TYPES[f.get_internal_type()]}[]" for f in fields),
+        keys=", ".join(cols[: len(model.ROLLUP_KEY)]),
+        update=", ".join(f"{c} = r.{c} + excluded.{c}" for c in sums),
+    )
 
 
 @cache
 def insert_sql() -> str:
     """The write statement, with the visit's columns filled in from the model."""
+    from zoufang.visits.rollups import MODELS
+
     fields, _prepare, columns = _visit_columns()
-    return _INSERT.format(columns=columns, values=", ".join(["%s"] * len(fields)))
+    ctes = "".join(_rollup_cte(n, model) for n, model in enumerate(MODELS))
+    return _INSERT.format(columns=columns, values=", ".join(["%s"] * len(fields)), rollups=ctes)
+
+
+def _rollup_params(counts: dict[Any, list[Any]]) -> list[list[Any]]:
+    """The deltas of each rollup as one array per column (`_rollup_cte`'s unnest)."""
+    from zoufang.core.rollup import merge
+    from zoufang.visits.rollups import MODELS
+
+    params: list[list[Any]] = []
+    for model in MODELS:
+        rows = merge(model, counts.get(model, ()))
+        width = len(model.ROLLUP_KEY) + len(model.ROLLUP_FIXED) + len(model.ROLLUP_SUMS)
+        columns: list[list[Any]] = [[] for _ in range(width)]
+        for key, sums in rows:
+            for i, value in enumerate((*key, *sums)):
+                columns[i].append(value)
+        params.extend(columns)
+    return params
 
 
 def insert_visit(
@@ -244,10 +301,11 @@ def insert_visit(
     leaflets: list[tuple[int, int]],
     task: VisitTask,
     event: TaskEvent,
+    counts: dict[Any, list[Any]],
     focuses: list[int] = (),  # type: ignore[assignment]
 ) -> int:
     """Write `visit` (unsaved; its id is set here) with everything that goes with it; `task`
-    carries its new state and `event` the task event. Returns the number of photos that were
+    carries its new state, `event` the task event and `counts` what the rollups gain. Returns the number of photos that were
     waiting for the visit. A clash on the client UUID raises IntegrityError, as the ORM would."""
     fields, prepare, _columns = _visit_columns()
     values = [
@@ -283,6 +341,7 @@ def insert_visit(
         event.actor_id,
         event.reason,
         event.at,
+        *_rollup_params(counts),
     ]
     with _cursor() as cursor:
         cursor.execute(insert_sql(), params)

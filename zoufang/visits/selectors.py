@@ -2,9 +2,9 @@
 "today" list, task lists, photos waiting for their visit, and coverage (底数清、情况明). The
 access functions (`get_*_for_user`) are in `visits.access`.
 
-Coverage is set-based: one GROUP BY over the tasks of a subtree (a range on the indexed
-`unit_path`), grouped by the child unit's path prefix, visit kind and state. Its cost grows
-with the rows in the subtree, never with the number of units (no query per unit).
+Coverage and compliance read the rollups (`visits.figures`, docs/decisions/0012): one GROUP BY
+over a few rows per beat of the subtree, grouped by the child unit's path prefix — the page
+does not grow with the tasks and visits, and never queries per unit.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import StrIndex, Substr
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign, CatalogItem
 from zoufang.core.scope import subtree_q, user_scope
 from zoufang.org.models import Personnel, Team, TeamMember, Unit
+from zoufang.visits import figures
 from zoufang.visits.models import (
     OPEN_STATES,
     CorrectionRequest,
@@ -209,34 +209,29 @@ class CoverageRow:
         self.by_kind[kind].add(state, n)
 
 
-def _child_prefix(parent_path: str):  # type: ignore[no-untyped-def]
-    """SQL for "the path of the child unit under `parent_path`" of a row's unit_path."""
-    n = len(parent_path)
-    return Substr("unit_path", 1, Value(n) + StrIndex(Substr("unit_path", n + 1), Value("/")))
+def _add_counts(row: CoverageRow, counts: figures.TaskCounts) -> None:
+    for kind, states in counts.by_kind.items():
+        for state, n in states.items():
+            if n:
+                row.add(kind, state, n)
 
 
 def coverage_children(
     user: User, *, unit: Unit, campaign: Campaign
 ) -> tuple[CoverageRow, list[CoverageRow]]:
-    """(the unit's own totals, one row per child unit): task states by kind. Two queries."""
-    grouped = (
-        VisitTask.objects.visible_to(user)
-        .in_subtree(unit.path)
-        .filter(campaign=campaign)
-        .annotate(child=_child_prefix(unit.path))
-        .values_list("child", "kind", "state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    """(the unit's own totals, one row per child unit): task states by kind, from the task
+    rollup (a few rows per beat: the page does not grow with the tasks). The caller has
+    checked that the user sees `unit`. Two queries."""
+    grouped = figures.task_counts(unit.path, campaign.pk, by_child=True)
     children = list(
         Unit.objects.visible_to(user).filter(parent=unit).order_by("sort_order", "code")
     )
     rows = {c.path: CoverageRow(unit=c, label=c.name) for c in children}
     own = CoverageRow(unit=unit, label=unit.name)
-    for child, kind, state, n in grouped:
-        own.add(kind, state, n)
+    for child, counts in grouped.items():
+        _add_counts(own, counts)
         if child in rows:
-            rows[child].add(kind, state, n)
+            _add_counts(rows[child], counts)
     return own, list(rows.values())
 
 
@@ -251,15 +246,8 @@ def coverage_by_team(user: User, *, unit: Unit, campaign: Campaign) -> list[Cove
         .order_by("unit_path", "name")
     }
     unassigned = CoverageRow(unit=None, label="")
-    for team_id, kind, state, n in (
-        VisitTask.objects.visible_to(user)
-        .in_subtree(unit.path)
-        .filter(campaign=campaign)
-        .values_list("team_id", "kind", "state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        teams.get(team_id, unassigned).add(kind, state, n)
+    for team_id, counts in figures.task_counts(unit.path, campaign.pk, by_team=True).items():
+        _add_counts(teams.get(team_id, unassigned), counts)
     rows = list(teams.values())
     if unassigned.total.total:
         rows.append(unassigned)
@@ -329,41 +317,24 @@ class Compliance:
 
 
 def compliance(user: User, *, unit: Unit, campaign: Campaign) -> Compliance:
-    """Leaflets handed and topics covered per completed visit (the compliance rate)."""
+    """Leaflets handed and topics covered per completed visit (the compliance rate), from the
+    rollups. The caller has checked that the user sees `unit`."""
     topics = list(
         CatalogItem.objects.filter(
             campaign=campaign, kind=CatalogItem.Kind.TOPIC, is_active=True
         ).order_by("order")
     )
-    n_topics = len(topics)
-    visits = (
-        Visit.objects.visible_to(user)
-        .in_subtree(unit.path)
-        .filter(campaign=campaign, outcome="visited")
-    )
-    agg = visits.aggregate(
-        visits=Count("pk"),
-        avg_topics=Avg("topic_count"),
-        all_topics=Count("pk", filter=Q(topic_count__gte=n_topics)),
-        with_leaflets=Count("pk", filter=Q(leaflet_count__gt=0)),
-        leaflets=Sum("leaflet_count"),
-        compliant=Count("pk", filter=Q(topic_count__gte=n_topics, leaflet_count__gt=0)),
-    )
-    per_topic = dict(
-        VisitTopic.objects.filter(visit__in=visits)
-        .values_list("item_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    c = figures.compliance_counts(unit.path, campaign.pk, n_topics=len(topics))
+    per_item = figures.item_counts(unit.path, campaign.pk)
     return Compliance(
-        visits=agg["visits"],
-        topics_total=n_topics,
-        avg_topics=round(agg["avg_topics"] or 0, 2),
-        all_topics=agg["all_topics"],
-        with_leaflets=agg["with_leaflets"],
-        leaflets=agg["leaflets"] or 0,
-        compliant=agg["compliant"],
-        by_topic=[(t.name, per_topic.get(t.pk, 0)) for t in topics],
+        visits=c.visits,
+        topics_total=len(topics),
+        avg_topics=c.avg_topics,
+        all_topics=c.all_topics,
+        with_leaflets=c.with_leaflets,
+        leaflets=c.leaflets,
+        compliant=c.compliant,
+        by_topic=[(t.name, per_item.get(t.pk, (0, 0))[0]) for t in topics],
     )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.scope import user_scope
-from zoufang.findings import links
+from zoufang.findings import links, rollups
 from zoufang.findings.models import (
     Finding,
     FindingKind,
@@ -311,6 +311,7 @@ def _save_new(
         with transaction.atomic():
             finding.number = _next_number(finding.beat, timezone.localdate(now))
             finding.save()
+            rollups.signature_move([], [rollups.signature(finding)])
     except IntegrityError:
         # A concurrent request with the same client UUID won the race.
         if finding.client_uuid:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.findings import rollups
 from zoufang.findings.models import Finding, FindingTransition, State
 from zoufang.findings.services.notices import finding_url, kind_label
 from zoufang.findings.services.workflow import FindingChanged, finding_transition
@@ -26,6 +27,14 @@ class SweepResult:
     overdue: int = 0
     escalated: int = 0
     notified: int = 0
+
+
+def _overdue_rollups(due: list[Finding]) -> None:
+    """The rollups follow the overdue flag the sweep just set (same transaction)."""
+    before = [rollups.signature(f) for f in due]
+    for f in due:
+        f.is_overdue = True
+    rollups.signature_move(before, [rollups.signature(f) for f in due])
 
 
 def findings_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> SweepResult:
@@ -55,6 +64,7 @@ def findings_sweep(*, now: dt.datetime | None = None, batch: int = 500) -> Sweep
             Finding.objects.filter(pk__in=[f.pk for f in due]).update(
                 is_overdue=True, was_overdue=True, due_at=None
             )
+            _overdue_rollups(due)
             FindingTransition.objects.bulk_create(
                 [
                     FindingTransition.step(

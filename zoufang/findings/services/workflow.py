@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.scope import user_scope
+from zoufang.findings import rollups
 from zoufang.findings.access import may_do, path_sees
 from zoufang.findings.actions import ACTIONS, Action
 from zoufang.findings.models import (
@@ -69,6 +70,7 @@ def finding_transition(
     if a.needs_comment and not comment:
         raise ValidationError({"comment": _("“%(action)s” needs a comment.") % {"action": a.label}})
     from_state = f.state
+    counted = rollups.signature(f)  # what it counts for now; the rollups follow the change
     before = Finding(
         unit_path=f.unit_path,
         owner_path=f.owner_path,
@@ -107,6 +109,7 @@ def finding_transition(
     _tell(f, a, before, comment=comment, actor=actor, units=notify_units, users=notify_users)
     if a.name == "follow_up" and satisfied is False:
         _reopen_unsatisfied(f, actor=actor, now=now)
+    rollups.signature_move([counted], [rollups.signature(f)])
     return f
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zoufang.visits import rollups
 from zoufang.visits.access import may_decide_correction
 from zoufang.visits.models import CorrectionRequest, Outcome, TaskState, VisitTask
 from zoufang.visits.services.common import task_event
@@ -38,8 +39,10 @@ def correction_decide(
         request.state = CorrectionRequest.State.REJECTED
         task = VisitTask.objects.select_for_update().get(pk=request.task_id)
         if task.state == TaskState.INVALID:
+            before = rollups.task_deltas([task])
             task.state = TaskState.PENDING
             task.save(update_fields=["state", "updated_at"])
+            rollups.task_rollup_move(before, [task])
             task_event(task, "reopen", actor, TaskState.INVALID, TaskState.PENDING, note).save()
     request.decided_by, request.decided_at = actor, timezone.now()
     request.decision_note = (note or "").strip()[:200]

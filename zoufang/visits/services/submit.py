@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.core.scope import user_scope
 from zoufang.org.models import TeamMember
-from zoufang.visits import pgsubmit
+from zoufang.visits import pgsubmit, rollups
 from zoufang.visits.access import may_record
 from zoufang.visits.models import (
     ADDRESS_PROBLEMS,
@@ -217,17 +217,23 @@ def _visit_create(
     visit = _visit_row(actor, task, data, checked, now=now, client_uuid=client_uuid)
     visit.payload_hash = digest
     event = _task_moves_on(task, actor, data.outcome, now=now, ended=visit.ended_at)
+    topics, leaflets = [i.pk for i in checked.topics], [(i.pk, q) for i, q in checked.leaflets]
+    # The counts the visit adds to the rollups, written with it (docs/decisions/0012).
+    counts = rollups.visit_deltas(
+        visit, task=task, old_state=event.old, topics=topics, leaflets=leaflets
+    )
     # One write for the visit and all that goes with it. A UUID clash aborts the whole
     # transaction; visit_submit handles it.
     write = pgsubmit.insert_visit if fast_path() else _visit_insert_orm
     visit.photo_total = write(
         visit=visit,
         members=checked.members,
-        topics=[i.pk for i in checked.topics],
-        leaflets=[(i.pk, q) for i, q in checked.leaflets],
+        topics=topics,
+        leaflets=leaflets,
         task=task,
         event=event,
         focuses=[i.pk for i in checked.focuses],
+        counts=counts,
     )
     visit.member_ids = checked.members
     visit_heard_write(visit=visit, clean=checked.clean)
@@ -334,6 +340,7 @@ def _visit_insert_orm(
     leaflets: list[tuple[int, int]],
     task: VisitTask,
     event: TaskEvent,
+    counts: dict[Any, list[Any]],
     focuses: list[int] = (),  # type: ignore[assignment]
 ) -> int:
     """The same write as `pgsubmit.insert_visit`, statement by statement. Returns the number
@@ -364,4 +371,5 @@ def _visit_insert_orm(
     ).update(visit=visit)
     task.save(update_fields=TASK_VISIT_FIELDS)
     event.save(force_insert=True)
+    rollups.visit_rollups_add(counts)
     return photos

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Campaign
 from zoufang.org.models import Team, Unit
+from zoufang.visits import rollups
 from zoufang.visits.access import may_manage_tasks, may_record
 from zoufang.visits.models import Method, TaskEvent, VisitKind, VisitTask
 from zoufang.visits.services.common import task_event
@@ -147,6 +148,7 @@ def tasks_generate(*, campaign: Campaign, beat: Unit, actor: User | None) -> Gen
     teams = _beat_teams(campaign, beat)
     by_team = _assign(new, teams, campaign=campaign, beat=beat)
     VisitTask.objects.bulk_create(new, batch_size=2000)
+    rollups.task_rollup_move([], new)
     TaskEvent.objects.bulk_create(
         (
             task_event(t, "generate", actor, new=t.team.name if t.team else "", reason=t.batch)
@@ -213,6 +215,7 @@ def tasks_reassign(*, tasks: list[VisitTask], team: Team, actor: User, reason: s
     """Move tasks to another team of the same beat (a chief's decision); history kept."""
     changed = 0
     events = []
+    before = rollups.task_deltas(tasks)  # the rollups' counts move with the team
     for task in tasks:
         if not may_manage_tasks(actor, task.beat):
             raise PermissionDenied(_("Only the station chief or the beat's officer reassigns."))
@@ -225,6 +228,7 @@ def tasks_reassign(*, tasks: list[VisitTask], team: Team, actor: User, reason: s
         changed += 1
     VisitTask.objects.bulk_update([e.task for e in events], ["team", "updated_at"])
     TaskEvent.objects.bulk_create(events)
+    rollups.task_rollup_move(before, tasks)
     return changed
 
 

@@ -44,7 +44,7 @@ def test_pages_render_under_the_policy_without_a_violation(
 
     context, page = sign_in("office")
     problems = {
-        "/": visit(page, "/", "#county-chart canvas"),
+        "/": visit(page, "/", "[data-chart=daily] canvas"),
         "/findings/stats/": visit(page, "/findings/stats/", "#findings-chart canvas"),
         "/visits/coverage/": visit(page, "/visits/coverage/", "#coverage-chart canvas"),
         "/api/v1/docs": visit(page, "/api/v1/docs", ".swagger-ui .info"),
