@@ -31,7 +31,6 @@ from zoufang.visits.models import (
     VisitMember,
     VisitPhoto,
     VisitTask,
-    VisitTopic,
     WantedAlert,
 )
 
