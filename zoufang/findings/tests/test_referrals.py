@@ -6,14 +6,13 @@ lists."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from python_calamine import CalamineWorkbook
 
+from zoufang.core.tests.exports import export_table
 from zoufang.findings.models import FindingTransition, Referral, State
 from zoufang.findings.services.referrals import finding_refer, referral_feedback
 
@@ -102,8 +101,7 @@ def test_the_contact_phone_is_masked_in_lists_and_for_who_does_not_manage(
 ):
     _refer(finding, chief_a)
     r = client_for(chief_a).get(reverse("findings:ledger"), {"export": "xlsx"})
-    data = b"".join(r.streaming_content)
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    rows = export_table(r)
     cell = rows[1][-1]
     assert "七里店镇人民政府" in cell
     assert "137****5678" in cell
