@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "zoufang.findings",
     "zoufang.notifications",
     "zoufang.visits",
+    "zoufang.patrol",
     "zoufang.home",
 ]
 
@@ -294,4 +295,12 @@ VISITS_PREPARED_STATEMENTS = env_bool("VISITS_PREPARED_STATEMENTS", True)
 CELERY_BEAT_SCHEDULE["visits-sweep-registry"] = {
     "task": "visits.sweep_registry",
     "schedule": timedelta(minutes=env_int("VISITS_REGISTRY_SWEEP_MINUTES", 10)),
+}
+
+# ---- patrol
+# The online patrol (网上巡查) runs its rules over what is new since its last run, every
+# PATROL_MINUTES (30) under celery beat; supervisors can also run it now from the queue page.
+CELERY_BEAT_SCHEDULE["patrol-run"] = {
+    "task": "patrol.run",
+    "schedule": timedelta(minutes=env_int("PATROL_MINUTES", 30)),
 }
