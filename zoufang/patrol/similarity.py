@@ -1,9 +1,9 @@
 """Near-duplicate search without comparing all pairs.
 
 Text: character 3-gram shingles, a 64-value MinHash signature and 16 bands of 4 rows
-(locality-sensitive hashing): two texts whose Jaccard similarity is 0.8 share at least one
-band with probability 1 - (1 - 0.8^4)^16 > 0.9999; at 0.3 with probability 0.12, and such
-candidates are dropped by the exact Jaccard check. We write the small banding ourselves
+(locality-sensitive hashing): two texts whose Jaccard similarity is 0.7 (the rule's default
+threshold) share at least one band with probability 1 - (1 - 0.7^4)^16 = 0.988, at 0.8 with
+probability > 0.9999; at 0.3 with 0.12, and such candidates are dropped by the exact check. We write the small banding ourselves
 rather than use `datasketch`: its LSH index lives in memory (or Redis/Cassandra), while the
 patrol needs the bands in a database table next to the visits, so that an incremental run
 looks up only the new texts' bands through an index (docs/decisions/0012-p12-patrol.md).

@@ -43,7 +43,7 @@ class TextCopy(RuleType):
     kind = RuleKind.TEXT_COPY
     summary = _("Free text %(percent)s%% the same as on another visit's form")
     params = {
-        "similarity": Param(_("Similarity that counts (0.5–1)"), 0.8, 0.5, 1.0, float),
+        "similarity": Param(_("Similarity that counts (0.5–1)"), 0.7, 0.5, 1.0, float),
         "min_length": Param(_("Shortest text that is evidence (characters)"), 15, 4, 500),
         "min_entropy": Param(
             _("Least variety of characters (bits per character)"), 2.5, 0.0, 8.0, float
