@@ -25,6 +25,7 @@ urlpatterns = [
     path("findings/", include("zoufang.findings.urls")),
     path("notifications/", include("zoufang.notifications.urls")),
     path("visits/", include("zoufang.visits.urls")),
+    path("patrol/", include("zoufang.patrol.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", not_found),

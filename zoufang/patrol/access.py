@@ -32,9 +32,9 @@ def may_edit_rules(user: User) -> bool:
 
 
 def may_see_queue(user: User) -> bool:
-    """The patrol queue is for the supervision group and the office; units see their flags on
-    their own notices page and on the flag pages they are linked to."""
-    return may_decide(user) or user.role in {Role.LEADER, Role.DEPUTY_LEADER}
+    """Anyone who sees unit data: the supervision group and the office everything, a unit the
+    flags about itself (the queue is scoped like every list)."""
+    return not user_scope(user).nothing
 
 
 def may_reply(user: User, notice: Notice) -> bool:

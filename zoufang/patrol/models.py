@@ -150,8 +150,8 @@ class FlagEvent(models.Model):
     """One decision on a flag (open → confirmed / dismissed), who and why."""
 
     flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="events")
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10)
+    from_state = models.CharField(max_length=10, blank=True, choices=FlagState.choices)
+    to_state = models.CharField(max_length=10, choices=FlagState.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -211,8 +211,14 @@ class Notice(TimeStampedModel):
 class NoticeEvent(models.Model):
     """One step of a notice: issued, replied, closed, reopened (who, what they wrote)."""
 
+    class Action(models.TextChoices):
+        ISSUE = "issue", _("Issued")
+        REPLY = "reply", _("Unit replied")
+        CLOSE = "close", _("Closed after re-check")
+        REOPEN = "reopen", _("Re-opened after re-check")
+
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=10)
+    action = models.CharField(max_length=10, choices=Action.choices)
     from_state = models.CharField(max_length=10, blank=True)
     to_state = models.CharField(max_length=10)
     actor = models.ForeignKey(
