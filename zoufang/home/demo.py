@@ -27,6 +27,7 @@ STEPS = [
     ("registry", "zoufang.registry.demo.build"),
     ("findings", "zoufang.findings.demo.build"),
     ("visits", "zoufang.visits.demo.build"),
+    ("patrol", "zoufang.patrol.demo.build"),
 ]
 BEATS_PER_SCALE = 150
 SMALL_DEMO_HOUSEHOLDS = 200

@@ -94,6 +94,8 @@ class _Builder:
                 "parent": parent,
                 "path": Unit.build_path(parent, code),
                 "beat_kind": kind,
+                # Last in every list, so the demo's logins stay anchored at its real units.
+                "sort_order": 999,
             },
         )
         return unit
@@ -128,7 +130,7 @@ class _Builder:
             beat=beat,
             unit_path=beat.path,
             kind=Place.Kind.DWELLING,
-            address_code=f"PATROL-SAMPLE-{beat.code}-{n}",
+            address_code=f"PATROL-{beat.code}-{n}",
             road="样本路",
             house_number=str(n),
             address=f"样本路{n}号",
@@ -265,10 +267,12 @@ HONEST_TEXTS = [
 
 
 @transaction.atomic
-def build_labelled_set(campaign: Any, city: Unit, *, now: dt.datetime | None = None) -> LabelledSet:
+def build_labelled_set(
+    campaign: Any, city: Unit, *, now: dt.datetime | None = None, county_code: str = ""
+) -> LabelledSet:
     """Plant the set under `city` for `campaign`; returns the expectations."""
     b = _Builder(campaign, city, now or timezone.now())
-    code = city.code[:4] + COUNTY_CODE_SUFFIX
+    code = county_code or city.code[:4] + COUNTY_CODE_SUFFIX
     county = b.unit(code, "巡查样本分局", Unit.Level.COUNTY, city)
     station = b.unit(code + "001", "巡查样本派出所", Unit.Level.STATION, county)
     beats = [
@@ -426,9 +430,10 @@ def _hanging(b: _Builder, ls: LabelledSet, beat: Unit, team: Team) -> None:
     from zoufang.findings.services.create import finding_create
 
     catalog_sync()
-    user = User.objects.filter(username="patrol_sample_officer").first()
+    username = f"patrol_sample_{beat.code}"
+    user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username="patrol_sample_officer", role=Role.COMMUNITY_OFFICER, unit=beat)
+        user = User(username=username, role=Role.COMMUNITY_OFFICER, unit=beat)
         user.set_unusable_password()
         user.save()
     cases = [

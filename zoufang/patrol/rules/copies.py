@@ -24,6 +24,7 @@ STOCK_ANSWERS = [
     "无矛盾纠纷", "无线索", "否", "好", "无此情况", "情况正常",
 ]  # fmt: skip
 CHUNK = 500
+PHOTO_CHUNK = 5000
 
 
 def free_text_codes(campaign_id: int) -> list[str]:
@@ -174,16 +175,16 @@ class PhotoCopy(RuleType):
 
     def run(self, window: Window) -> Iterator[Hit]:
         self._hash_files(window)
-        new = list(
-            PhotoHash.objects.filter(
-                campaign_id=self.campaign.pk, pk__gt=self.marks["photo_watermark"]
-            ).order_by("pk")
-        )
-        if not new:
-            return
-        self.marks["photo_watermark"] = new[-1].pk
-        for start in range(0, len(new), CHUNK):
-            yield from self._batch(new[start : start + CHUNK])
+        while True:
+            new = list(
+                PhotoHash.objects.filter(
+                    campaign_id=self.campaign.pk, pk__gt=self.marks["photo_watermark"]
+                ).order_by("pk")[:PHOTO_CHUNK]
+            )
+            if not new:
+                return
+            self.marks["photo_watermark"] = new[-1].pk
+            yield from self._batch(new)
 
     def _hash_files(self, window: Window) -> None:
         """PhotoHash rows for the photos attached since the last run (files read once)."""

@@ -5,6 +5,7 @@ start time, limited to the people and teams of the new visits and the time they 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db.models import DateTimeField, ExpressionWrapper, F, Max, Min, RowRange, Window
@@ -98,7 +99,7 @@ class TeamRate(RuleType):
 
 class Overlap(RuleType):
     kind = RuleKind.OVERLAP
-    summary = _("%(person)s was on two visits at once (%(minutes)s min overlap)")
+    summary = _("%(person)s on two visits at once (%(minutes)s min overlap)")
     params = {"min_overlap": Param(_("Overlap that counts (minutes)"), 5, 1, 120)}
 
     def run(self, window: Span) -> Iterator[Hit]:
@@ -128,48 +129,64 @@ class Overlap(RuleType):
             )
             .values_list("personnel_id", "visit_id", "started_at", "ended_at")
         )
+        people: dict[tuple, set[int]] = defaultdict(set)
         for personnel_id, visit_id, start, end in rows:
-            yield from self._pairs(personnel_id, visit_id, start, end, margin)
+            people[(visit_id, start, end)].add(personnel_id)
+        for (visit_id, start, end), persons in people.items():
+            yield from self._pairs(visit_id, start, end, persons, margin)
 
     def _pairs(
         self,
-        personnel_id: int,
         visit_id: int,
         start: dt.datetime,
         end: dt.datetime,
+        persons: set[int],
         margin: dt.timedelta,
     ) -> Iterator[Hit]:
-        """The earlier visits of this person that overlap this one by at least `margin`."""
-        others = VisitSlot.objects.filter(
-            personnel_id=personnel_id,
-            started_at__lte=start,
-            started_at__gte=start - LONGEST_VISIT,
-            ended_at__gte=start + margin,
-        ).exclude(visit_id=visit_id)
-        person = Personnel.objects.filter(pk=personnel_id).select_related("unit").first()
-        if person is None:
+        """The earlier visits that share people with this one and overlap it by `margin`:
+        one flag per pair of visits, naming the people who were on both."""
+        others = (
+            VisitSlot.objects.filter(
+                personnel_id__in=persons,
+                started_at__lte=start,
+                started_at__gte=start - LONGEST_VISIT,
+                ended_at__gte=start + margin,
+            )
+            .exclude(visit_id=visit_id)
+            .values_list("visit_id", "personnel_id", "started_at", "ended_at")
+        )
+        shared: dict[tuple, set[int]] = defaultdict(set)
+        for other_id, personnel_id, o_start, o_end in others:
+            shared[(other_id, o_start, o_end)].add(personnel_id)
+        if not shared:
             return
         from zoufang.visits.models import Visit
 
         beat_id, path = Visit.objects.values_list("beat_id", "unit_path").get(pk=visit_id)
-        for other_id, o_start, o_end in others.values_list("visit_id", "started_at", "ended_at"):
+        names = dict(Personnel.objects.filter(pk__in=persons).values_list("pk", "name"))
+        for (other_id, o_start, o_end), both in shared.items():
             overlap = min(end, o_end) - max(start, o_start)
             if overlap < margin:
                 continue
             low, high = sorted((visit_id, other_id))
+            who = sorted(both)
             yield Hit(
-                key=f"p:{personnel_id}|v:{low}|v:{high}",
+                key=f"v:{low}|v:{high}",
                 subject=SubjectKind.PERSON,
                 unit_id=beat_id,
                 unit_path=path,
-                personnel_id=personnel_id,
+                personnel_id=who[0],
                 visit_id=high,
                 other_visit_id=low,
-                args={"person": person.name, "minutes": int(overlap.total_seconds() // 60)},
+                args={
+                    "person": "、".join(names.get(p, "") for p in who),
+                    "minutes": int(overlap.total_seconds() // 60),
+                },
                 evidence={
+                    "people": who,
                     "visits": [
                         {"id": other_id, "from": stamp(o_start), "to": stamp(o_end)},
                         {"id": visit_id, "from": stamp(start), "to": stamp(end)},
-                    ]
+                    ],
                 },
             )

@@ -74,7 +74,11 @@ def test_out_of_range_thresholds_are_refused_with_the_range(kind, params, field)
     with pytest.raises(ValidationError) as exc:
         KINDS[kind].clean(params)
     message = " ".join(exc.value.message_dict[field])
-    assert "between" in message or "number" in message
+    spec = KINDS[kind].params[field]
+    assert str(spec.label) in message
+    if not isinstance(params[field], str):
+        assert f"{spec.low}" in message
+        assert f"{spec.high}" in message
 
 
 def test_only_the_office_edits_rules(campaign, supervisor, office):
