@@ -13,6 +13,7 @@ from zoufang.patrol.labelled import build_labelled_set
 from zoufang.patrol.models import Flag
 from zoufang.patrol.report import labelled_table
 from zoufang.patrol.services.run import patrol_run
+from zoufang.visits.models import Visit
 
 
 class Rollback(Exception):
@@ -45,6 +46,10 @@ class Command(BaseCommand):
         labelled = build_labelled_set(campaign, city, county_code=str(int(code_max) + 1))
         patrol_run(campaign=campaign)
         flags = Flag.objects.in_subtree(labelled.county.path).select_related("rule")
+        # Pairs with a visit outside the set (a demo that already holds a copy of the set)
+        # are about that other copy, not this set.
+        mine = set(Visit.objects.in_subtree(labelled.county.path).values_list("pk", flat=True))
+        flags = [f for f in flags if f.other_visit_id is None or f.other_visit_id in mine]
         rows = labelled_table(labelled, flags)
         self.stdout.write(
             f"{'rule':15} {'cases':>5} {'TP':>3} {'FP':>3} {'FN':>3} precision recall"
