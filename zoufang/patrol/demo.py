@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from zoufang.core.roles import Role
 from zoufang.org.models import User
 from zoufang.patrol.labelled import build_labelled_set
@@ -30,11 +28,12 @@ def build(ctx: Any) -> None:
 
 
 def _decide_a_few(campaign: Any, county_path: str) -> None:
-    supervisor = User.objects.filter(Q(role=Role.SUPERVISOR) | Q(is_superuser=True)).first()
-    if supervisor is None:
-        supervisor = User(username="demo_patrol_supervisor", role=Role.SUPERVISOR)
-        supervisor.set_unusable_password()
-        supervisor.save()
+    """A few decisions by a stand-in supervisor (the demo's logins are issued after the
+    steps); afterwards the set's helper accounts lose their roles and cannot log in, so each
+    role keeps exactly one demo login."""
+    supervisor, _ = User.objects.get_or_create(
+        username="demo_patrol_supervisor", defaults={"is_superuser": True, "is_active": False}
+    )
     flags = Flag.objects.in_subtree(county_path).filter(campaign=campaign, state=FlagState.OPEN)
     picks = {f.rule.kind: f for f in flags.select_related("rule").order_by("pk")}
     for kind in ("min_duration", "photo_copy", "text_copy"):
@@ -54,3 +53,4 @@ def _decide_a_few(campaign: Any, county_path: str) -> None:
             notice=notice,
             text="已组织重新入户走访,补录走访内容并对民警进行提醒谈话。",
         )
+    User.objects.filter(username__startswith="patrol_sample_").update(role="", is_active=False)
