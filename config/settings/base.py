@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zoufang.visits",
     "zoufang.supervision",
     "zoufang.dashboard",
+    "zoufang.patrol",
     "zoufang.home",
 ]
 
@@ -313,4 +314,12 @@ CELERY_BEAT_SCHEDULE["visits-sweep-registry"] = {
 CELERY_BEAT_SCHEDULE["supervision-snapshot-scores"] = {
     "task": "supervision.snapshot_scores",
     "schedule": timedelta(minutes=env_int("SUPERVISION_SNAPSHOT_MINUTES", 60)),
+}
+
+# ---- patrol
+# The online patrol (网上巡查) runs its rules over what is new since its last run, every
+# PATROL_MINUTES (30) under celery beat; supervisors can also run it now from the queue page.
+CELERY_BEAT_SCHEDULE["patrol-run"] = {
+    "task": "patrol.run",
+    "schedule": timedelta(minutes=env_int("PATROL_MINUTES", 30)),
 }

@@ -1,0 +1,1 @@
+"""The patrol's writes: running the rules, deciding flags, the rectification notices."""
