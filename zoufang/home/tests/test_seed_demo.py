@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.roles import Role
-from zoufang.findings.models import Finding
 from zoufang.core.scope import subtree_q
+from zoufang.findings.models import Finding
 from zoufang.org.models import Personnel, Team, Unit, User
 from zoufang.visits.models import Visit
 
