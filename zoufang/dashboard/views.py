@@ -168,7 +168,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if table is None:
             raise Http404
         title, headers, rows = table
-        return xlsx_response(f"dashboard-{export}-{unit.code}", headers, rows, sheet=title)
+        return xlsx_response(request, f"dashboard-{export}-{unit.code}", headers, rows, sheet=title)
     rank_key = request.GET.get("rank", "coverage")
     rank_key = rank_key if rank_key in RANK_LABELS else "coverage"
     ranked = selectors.ranked(list(d.children), rank_key)

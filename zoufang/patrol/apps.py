@@ -6,3 +6,8 @@ class PatrolConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "zoufang.patrol"
     verbose_name = _("Online patrol")
+
+    def ready(self) -> None:
+        from zoufang.patrol.scoring import register
+
+        register()

@@ -82,7 +82,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             ]
             for f in flags.iterator(chunk_size=2000)
         )
-        return xlsx_response("patrol-flags.xlsx", [_(h) for h in QUEUE_HEADERS], rows)
+        return xlsx_response(
+            request, "patrol-flags", [_(h) for h in QUEUE_HEADERS], rows, sheet=_("Online patrol")
+        )
     context = {
         "page": paginate(request, flags),
         "filters": filters,

@@ -13,11 +13,12 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zoufang.campaigns.models import CatalogItem
 from zoufang.core.scope import subtree_q
 from zoufang.findings.models import OPEN_STATES, Finding
 from zoufang.supervision.models import CrossInspection, VerificationTask
 from zoufang.supervision.scoring import register_component
-from zoufang.visits.models import TaskState, VisitTask
+from zoufang.visits.models import TaskState, VisitFocus, VisitTask
 
 if TYPE_CHECKING:
     from zoufang.campaigns.models import Campaign
@@ -140,12 +141,22 @@ def inspection(campaign: Campaign, units: list[Unit]) -> dict[int, float]:
 
 
 def focuses_inspected(campaign: Campaign, units: list[Unit]) -> dict[int, float]:
-    """PLACE FOR THE SIX 排查重点 (key persons, key areas, key items, disputes, fire safety,
-    fugitives) counted from visit answers. The visit forms' focus questions are being added
-    by another change; until they exist this component measures nothing (weight 0 by
-    default), and the office can weight it once it does. Fill it here: the share of
-    completed visits whose answers cover the focuses of their kind."""
-    return {}
+    """The six 排查重点 (key persons, key areas, key items, disputes, fire safety, fugitives)
+    actually inspected: of the campaign's active focuses, the share that the unit's visits
+    recorded at least once (`VisitFocus`, one row per visit and focus). A unit with no
+    recorded focus yet is left out (no data), not scored 0."""
+    active = CatalogItem.objects.filter(
+        campaign=campaign, kind=CatalogItem.Kind.FOCUS, is_active=True
+    ).values_list("pk", flat=True)
+    total = len(active)
+    if not total:
+        return {}
+    grouped = by_unit(
+        VisitFocus.objects.filter(campaign=campaign, item_id__in=list(active)),
+        units,
+        covered=Count("item", distinct=True),
+    )
+    return {unit_id: round(100 * r["covered"] / total, 1) for unit_id, r in grouped.items()}
 
 
 def _url(name: str, param: str = "unit"):  # type: ignore[no-untyped-def]
@@ -157,7 +168,7 @@ def register_builtin() -> None:
         "coverage",
         _("Visit coverage"),
         coverage,
-        30,
+        25,
         drill=_url("visits:coverage"),
         weak_below=60,
         description=_("visited places / places to visit"),
@@ -166,8 +177,10 @@ def register_builtin() -> None:
         "focuses",
         _("Six inspection focuses covered"),
         focuses_inspected,
-        0,
-        description=_("counted from visit answers (not measured yet)"),
+        5,
+        drill=_url("visits:coverage"),
+        weak_below=50,
+        description=_("focuses recorded on the unit's visits / the campaign's focuses"),
     )
     register_component(
         "timeliness",
@@ -182,7 +195,7 @@ def register_builtin() -> None:
         "resolution",
         _("Findings resolved"),
         resolution,
-        15,
+        10,
         drill=_url("findings:stats"),
         weak_below=50,
         description=_("resolved / raised"),
@@ -200,7 +213,7 @@ def register_builtin() -> None:
         "verification",
         _("Verification confirmed"),
         verification,
-        20,
+        15,
         drill=_url("supervision:verification_list"),
         weak_below=90,
         description=_("confirmed / verified"),

@@ -28,7 +28,10 @@ class SupervisionSettings(models.Model):
         _("workload outlier factor (× IQR)"), max_digits=4, decimal_places=2, default=1.5
     )
     sample_percent = models.DecimalField(
-        _("verification sample (% of completed visits)"), max_digits=5, decimal_places=2, default=2
+        _("verification sample (percent of completed visits)"),
+        max_digits=5,
+        decimal_places=2,
+        default=2,
     )
     sample_min_per_unit = models.PositiveSmallIntegerField(
         _("verification sample: minimum per station"), default=3

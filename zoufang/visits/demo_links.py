@@ -149,16 +149,16 @@ def _plant_wanted(station: Unit) -> str:
     number = build_id_number("411002", dt.date(1979, 3, 14), 417, male=True)
     person = registry_services.person_save(
         person=None,
-        actor=None,
         household=household,
         changes={"name": WANTED_NAME, "id_number": number, "relation": "other"},
+        by=registry_services.Edit(None),
     )
     registry_services.key_person_set(
         person=person,
-        actor=None,
         category=KeyPerson.Category.FUGITIVE,
         control_level=KeyPerson.Level.CONTROL,
         note="网上在逃人员(演示数据)",
+        by=registry_services.Edit(None),
     )
     return number
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from python_calamine import CalamineWorkbook
 
+from zoufang.core.tests.exports import export_table
 from zoufang.patrol.models import FlagState, Notice, Rule
 from zoufang.patrol.services.decide import flag_decide
 
 
 def _xlsx_rows(response) -> list[list]:
-    data = b"".join(response.streaming_content)
-    return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    return export_table(response)
 
 
 def test_supervisor_sees_the_queue_with_both_counties(short_visits, client_for, supervisor):

@@ -196,7 +196,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('start_by_day', models.PositiveSmallIntegerField(default=3, verbose_name='every team has started by day N of concentrated visiting')),
                 ('workload_iqr_factor', models.DecimalField(decimal_places=2, default=1.5, max_digits=4, verbose_name='workload outlier factor (× IQR)')),
-                ('sample_percent', models.DecimalField(decimal_places=2, default=2, max_digits=5, verbose_name='verification sample (% of completed visits)')),
+                ('sample_percent', models.DecimalField(decimal_places=2, default=2, max_digits=5, verbose_name='verification sample (percent of completed visits)')),
                 ('sample_min_per_unit', models.PositiveSmallIntegerField(default=3, verbose_name='verification sample: minimum per station')),
                 ('inspection_visit_sample', models.PositiveSmallIntegerField(default=10, verbose_name='cross-inspection: visits sampled per target')),
                 ('inspection_finding_sample', models.PositiveSmallIntegerField(default=5, verbose_name='cross-inspection: findings sampled per target')),

@@ -42,7 +42,7 @@ def deployment_page(request: HttpRequest) -> HttpResponse:
         iqr_factor=conf.workload_iqr_factor,
     )
     if request.GET.get("export") == "xlsx":
-        return _export(result)
+        return _export(request, result)
     return render(
         request,
         "supervision/deployment.html",
@@ -85,7 +85,11 @@ def _rows(d: Deployment):  # type: ignore[no-untyped-def]
         yield [_("Not started"), c.team.beat.name, c.team.name, detail]
 
 
-def _export(d: Deployment) -> HttpResponse:
+def _export(request: HttpRequest, d: Deployment) -> HttpResponse:
     return xlsx_response(
-        f"deployment-{d.unit.code}", [_(h) for h in HEADERS], _rows(d), sheet=_("Deployment")
+        request,
+        f"deployment-{d.unit.code}",
+        [_(h) for h in HEADERS],
+        _rows(d),
+        sheet=_("Deployment"),
     )

@@ -68,7 +68,7 @@ def honour_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         headers = [_("No."), _("Name"), _("Unit"), _("Reason"), _("Evidence")]
         rows = ([e.order, e.name, e.unit_name, e.reason, e.evidence] for e in entries)
-        return xlsx_response(f"list-{lst.pk}", headers, rows, sheet=lst.get_kind_display())
+        return xlsx_response(request, f"list-{lst.pk}", headers, rows, sheet=lst.get_kind_display())
     template = (
         "supervision/honour_print.html"
         if request.GET.get("print")

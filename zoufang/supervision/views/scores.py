@@ -56,7 +56,7 @@ def score_table(request: HttpRequest) -> HttpResponse:
             str(c.label) for c in used
         ]
         data = ([r.rank, r.label, r.score] + [r.values.get(c.key) for c in used] for r in rows)
-        return xlsx_response(f"scores-{unit.code}", headers, data, sheet=_("Scores"))
+        return xlsx_response(request, f"scores-{unit.code}", headers, data, sheet=_("Scores"))
     table = [(r, [(c.key, r.values.get(c.key), r.drill.get(c.key)) for c in used]) for r in rows]
     trend_units = [r.unit for r in rows] if not teams else []
     return render(

@@ -48,7 +48,11 @@ def verification_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
-            f"verification-{unit.code}", [_(h) for h in HEADERS], _rows(qs), sheet=_("Verification")
+            request,
+            f"verification-{unit.code}",
+            [_(h) for h in HEADERS],
+            _rows(qs),
+            sheet=_("Verification"),
         )
     conf = settings_for(campaign)
     return render(

@@ -155,9 +155,9 @@ def wanted(tree):
     person = resident(Household.objects.get(place=place), name="钱某某", id_no=number)
     reg_services.key_person_set(
         person=person,
-        actor=None,
         category=KeyPerson.Category.FUGITIVE,
         control_level=KeyPerson.Level.CONTROL,
+        by=reg_services.Edit(None),
     )
     return number, person
 
@@ -264,3 +264,18 @@ def test_no_alert_for_a_person_who_is_not_wanted(household_task, officer_a, chie
     assert not WantedAlert.objects.exists()
     assert not Notification.objects.filter(kind="wanted_match").exists()
     assert VisitPerson.objects.filter(visit=visit).count() == 1
+
+
+def test_the_supervision_score_counts_the_focuses_each_unit_inspected(
+    household_task, tasks, places, officer_a, campaign, tree
+):
+    """Supervision's 排查重点 component: of the six focuses, the share a unit's visits
+    recorded at least once; a unit with none recorded has no figure (not a zero)."""
+    from zoufang.supervision.components import focuses_inspected
+
+    record(household_task, officer_a, focuses=["key-persons", "disputes"])
+    record(tasks[places.dwellings[1].pk], officer_a, focuses=["disputes", "fire-safety"])
+    shares = focuses_inspected(campaign, [tree.beat_a, tree.beat_a2, tree.beat_b])
+    assert shares == {tree.beat_a.pk: round(100 * 3 / len(FOCUS_CODES), 1)}
+    counties = focuses_inspected(campaign, [tree.county_x, tree.county_y])
+    assert counties == {tree.county_x.pk: shares[tree.beat_a.pk]}
