@@ -49,7 +49,7 @@ def test_the_header_shows_the_phase_of_today_on_every_page(campaign, office, cli
     # Not the home page: it lists every phase in its own card.
     page = client_for(office).get(reverse("org:unit_tree")).content.decode()
     phase = campaign.phase_on()
-    assert f'<span class="badge text-bg-warning">{phase.name}</span>' in page
+    assert f'data-phase="{phase.kind}">{phase.name}第' in page  # "集中走访第 N 天"
     assert campaign.name in page
     for other in campaign.phases.exclude(pk=phase.pk):
         assert other.name not in page
