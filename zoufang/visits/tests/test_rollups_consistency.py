@@ -129,8 +129,14 @@ def _submit_random(rng: random.Random, admin, campaign, n: int) -> None:
             started_at=end - dt.timedelta(minutes=15),
             ended_at=end,
             members=members,
-            answers={"householder_name": "王建国"}
-            if outcome == "visited" and task.kind == "household"
+            answers=(
+                {"householder_name": "王建国"}
+                if task.kind == "household"
+                else {"met": ["网格员"]}
+                if task.kind == "community"
+                else {}
+            )
+            if outcome == "visited"
             else {},
             topics=rng.sample(topics, rng.randint(0, len(topics))) if outcome == "visited" else [],
             leaflets={c: rng.randint(1, 3) for c in leaflets if rng.random() < 0.5}
