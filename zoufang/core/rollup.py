@@ -1,5 +1,5 @@
 """Counter rollups: small tables of counts kept per beat, added to in the transaction that
-changes the records they count (docs/decisions/0012-d13-rollups.md).
+changes the records they count (docs/decisions/0011-rollups.md).
 
 A rollup model names its key (`ROLLUP_KEY`: the columns of its unique constraint), the
 columns set only when a row is first written (`ROLLUP_FIXED`, e.g. the beat's `unit_path`)

@@ -1,5 +1,5 @@
 """A daily report as files: the printable page as HTML, a PDF printed by headless chromium
-with its charts (docs/decisions/0013-d13-daily-report-pdf.md), and an xlsx workbook with a
+with its charts (docs/decisions/0013-daily-report-pdf.md), and an xlsx workbook with a
 sheet per section. All three are made from the report's stored figures (`DailyReport.data`),
 so a published report's files never change."""
 

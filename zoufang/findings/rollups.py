@@ -1,5 +1,5 @@
 """The findings' rollups: counts per territory beat kept as findings change, so the dashboard
-and the daily report read a few rows per beat (docs/decisions/0012-d13-rollups.md).
+and the daily report read a few rows per beat (docs/decisions/0011-rollups.md).
 
 - `FindingRollup`: findings by beat, kind, grade, state, overdue flag and 督办;
 - `FindingDayRollup`: findings raised and closed per beat and day (Asia/Shanghai);

@@ -6,7 +6,7 @@ threshold) share at least one band with probability 1 - (1 - 0.7^4)^16 = 0.988, 
 probability > 0.9999; at 0.3 with 0.12, and such candidates are dropped by the exact check. We write the small banding ourselves
 rather than use `datasketch`: its LSH index lives in memory (or Redis/Cassandra), while the
 patrol needs the bands in a database table next to the visits, so that an incremental run
-looks up only the new texts' bands through an index (docs/decisions/0012-p12-patrol.md).
+looks up only the new texts' bands through an index (docs/decisions/0012-patrol.md).
 
 Photos: a 64-bit perceptual hash (`imagehash.phash`) cut into four 16-bit quarters; two hashes
 within 3 bits of each other share a quarter (pigeonhole), and a re-saved copy usually differs in

@@ -1,6 +1,6 @@
 """The big visit's rollups: counts kept per beat as tasks and visits change, so coverage, the
 dashboard and the daily report read a few rows per beat instead of scanning every task and
-visit of a city (docs/decisions/0012-d13-rollups.md).
+visit of a city (docs/decisions/0011-rollups.md).
 
 - `TaskRollup`: tasks by beat, team, visit kind and state (coverage, 底数清);
 - `VisitDayRollup`: visits by beat, day (Asia/Shanghai), visit kind and outcome (the daily

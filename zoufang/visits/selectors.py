@@ -2,7 +2,7 @@
 "today" list, task lists, photos waiting for their visit, and coverage (底数清、情况明). The
 access functions (`get_*_for_user`) are in `visits.access`.
 
-Coverage and compliance read the rollups (`visits.figures`, docs/decisions/0012): one GROUP BY
+Coverage and compliance read the rollups (`visits.figures`, docs/decisions/0011-rollups.md): one GROUP BY
 over a few rows per beat of the subtree, grouped by the child unit's path prefix — the page
 does not grow with the tasks and visits, and never queries per unit.
 """

@@ -7,7 +7,7 @@ columns the sheet really has (counted cell by cell in rows whose cells carry no 
 the longest cell text, and no DTD or entity declarations. Everything streams in 1 MB chunks;
 nothing grows with the file. No Django here: the reading child (readchild) runs it.
 
-The decompression rule (docs/decisions/0010-i10-decompression-floor.md): a workbook is refused
+The decompression rule (docs/decisions/0008-decompression-floor.md): a workbook is refused
 when its parts inflate to more than max(50 × the file, a floor of 100 MB) or more than 1 GB.
 """
 

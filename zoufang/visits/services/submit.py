@@ -218,7 +218,7 @@ def _visit_create(
     visit.payload_hash = digest
     event = _task_moves_on(task, actor, data.outcome, now=now, ended=visit.ended_at)
     topics, leaflets = [i.pk for i in checked.topics], [(i.pk, q) for i, q in checked.leaflets]
-    # The counts the visit adds to the rollups, written with it (docs/decisions/0012).
+    # The counts the visit adds to the rollups, written with it (docs/decisions/0011-rollups.md).
     counts = rollups.visit_deltas(
         visit, task=task, old_state=event.old, topics=topics, leaflets=leaflets
     )

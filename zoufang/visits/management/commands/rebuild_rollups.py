@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = (
         "Recompute the dashboard's rollups (tasks, visits, compliance, findings) from the raw "
         "records. Safe to re-run and to run while visits are submitted (see "
-        "docs/decisions/0012-d13-rollups.md)."
+        "docs/decisions/0011-rollups.md)."
     )
 
     def add_arguments(self, parser: Any) -> None:
