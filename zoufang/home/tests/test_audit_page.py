@@ -85,7 +85,7 @@ def _household_file(tmp_path):
 
 
 def test_imports_visits_and_sensitive_openings_are_one_entry_each(
-    office, supervisor, officer_a, tree, tasks, places, client_for, tmp_path, settings
+    office, supervisor, officer_a, tree, tasks, places, client_for, tmp_path, settings, catalog
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     job = reg.import_file(_household_file(tmp_path), tree.beat_a, "household", user=officer_a)

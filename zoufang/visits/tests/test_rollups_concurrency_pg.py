@@ -30,8 +30,14 @@ def _data(task: VisitTask, members: list[int], outcome: str) -> VisitInput:
         started_at=end - dt.timedelta(minutes=10),
         ended_at=end,
         members=members,
-        answers={"householder_name": "王建国"}
-        if outcome == "visited" and task.kind == "household"
+        answers=(
+            {"householder_name": "王建国"}
+            if task.kind == "household"
+            else {"met": ["网格员"]}
+            if task.kind == "community"
+            else {}
+        )
+        if outcome == "visited"
         else {},
         topics=["traffic", "drugs"] if outcome == "visited" else [],
         leaflets={"civility": 2} if outcome == "visited" else {},

@@ -92,6 +92,14 @@ class Command(BaseCommand):
         logins = self._demo_users()
         if ctx is not None:
             demo.run_steps(ctx, demo.AFTER_LOGINS)
+            # Steps after the visits (findings, supervision, the patrol's labelled set, the
+            # visits recorded as the demo logins) write some rows in bulk: recount the
+            # rollups once from the raw records so every figure matches them.
+            from zoufang.findings.rollups import rollups_rebuild as findings_rollups_rebuild
+            from zoufang.visits.rollups import rollups_rebuild
+
+            rollups_rebuild(campaign_id=ctx.campaign.pk)
+            findings_rollups_rebuild()
         logins_file = opts["logins_file"]
         logins_file.write_text(_format_logins(logins), encoding="utf-8")
         logins_file.chmod(0o600)
