@@ -24,9 +24,15 @@ from zoufang.visits.tests.factories import record
 @pytest.fixture
 def report(tasks, places, officer_a, office, campaign, tree):
     record(tasks[places.dwellings[0].pk], officer_a)
+    # Yesterday and today: a visit recorded just after midnight (Asia/Shanghai) began the
+    # day before, and the report must count it whenever the suite runs.
     today = timezone.localdate()
     return report_create(
-        actor=office, unit=tree.county_x, campaign=campaign, date_from=today, date_to=today
+        actor=office,
+        unit=tree.county_x,
+        campaign=campaign,
+        date_from=today - dt.timedelta(days=1),
+        date_to=today,
     )
 
 
