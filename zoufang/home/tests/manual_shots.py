@@ -49,7 +49,6 @@ SHOTS = [
     Shot("county-stats", "county_admin", "/findings/stats/"),
     Shot("office-home", "office", "/"),
     Shot("office-audit", "office", "/audit/"),
-    Shot("office-scores", "office", "/supervision/scores/"),
     Shot("office-report", "office", "/dashboard/reports/"),
     Shot("office-setup", "office", "/admin/"),
     Shot("supervisor-index", "supervisor", "/supervision/"),
