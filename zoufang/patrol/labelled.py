@@ -174,6 +174,7 @@ class _Builder:
                 team=team,
                 address=place.address,
                 state="visited",
+                attempts=1,  # visited once, as a submission leaves it
                 **extra.pop("task_fields", {}),
             )
         visit = Visit.objects.create(
