@@ -163,67 +163,27 @@ def _url(name: str, param: str = "unit"):  # type: ignore[no-untyped-def]
     return lambda unit: f"{reverse(name)}?{param}={unit.pk}"
 
 
+# key, label, measure, default weight, drill-down page, weak below, what it divides.
+BUILTIN = [
+    ("coverage", _("Visit coverage"), coverage, 25, "visits:coverage", 60,
+     _("visited places / places to visit")),
+    ("focuses", _("Six inspection focuses covered"), focuses_inspected, 5, "visits:coverage", 50,
+     _("focuses recorded on the unit's visits / the campaign's focuses")),
+    ("timeliness", _("Findings handled on time"), timeliness, 15, "findings:stats", 70,
+     _("resolved before the deadline / resolved")),
+    ("resolution", _("Findings resolved"), resolution, 10, "findings:stats", 50,
+     _("resolved / raised")),
+    ("satisfaction", _("Follow-up satisfaction"), satisfaction, 10, "findings:stats", 80,
+     _("satisfied / followed up")),
+    ("verification", _("Verification confirmed"), verification, 15,
+     "supervision:verification_list", 90, _("confirmed / verified")),
+    ("inspection", _("Cross-inspection result"), inspection, 10, "supervision:inspection_board",
+     75, _("checklist items met / items")),
+]  # fmt: skip
+
+
 def register_builtin() -> None:
-    register_component(
-        "coverage",
-        _("Visit coverage"),
-        coverage,
-        25,
-        drill=_url("visits:coverage"),
-        weak_below=60,
-        description=_("visited places / places to visit"),
-    )
-    register_component(
-        "focuses",
-        _("Six inspection focuses covered"),
-        focuses_inspected,
-        5,
-        drill=_url("visits:coverage"),
-        weak_below=50,
-        description=_("focuses recorded on the unit's visits / the campaign's focuses"),
-    )
-    register_component(
-        "timeliness",
-        _("Findings handled on time"),
-        timeliness,
-        15,
-        drill=_url("findings:stats"),
-        weak_below=70,
-        description=_("resolved before the deadline / resolved"),
-    )
-    register_component(
-        "resolution",
-        _("Findings resolved"),
-        resolution,
-        10,
-        drill=_url("findings:stats"),
-        weak_below=50,
-        description=_("resolved / raised"),
-    )
-    register_component(
-        "satisfaction",
-        _("Follow-up satisfaction"),
-        satisfaction,
-        10,
-        drill=_url("findings:stats"),
-        weak_below=80,
-        description=_("satisfied / followed up"),
-    )
-    register_component(
-        "verification",
-        _("Verification confirmed"),
-        verification,
-        15,
-        drill=_url("supervision:verification_list"),
-        weak_below=90,
-        description=_("confirmed / verified"),
-    )
-    register_component(
-        "inspection",
-        _("Cross-inspection result"),
-        inspection,
-        10,
-        drill=_url("supervision:inspection_board"),
-        weak_below=75,
-        description=_("checklist items met / items"),
-    )
+    for key, label, fn, weight, page, weak, description in BUILTIN:
+        register_component(
+            key, label, fn, weight, drill=_url(page), weak_below=weak, description=description
+        )
