@@ -47,7 +47,8 @@ def test_a_rule_switched_off_does_not_run(short_visits, campaign, office, tasks,
     end = timezone.now() - dt.timedelta(minutes=30)
     late = record(tasks[places.dwellings[2].pk], officer_a, started_at=end - dt.timedelta(minutes=1), ended_at=end)  # fmt: skip
     patrol_run(campaign=campaign)
-    assert not Flag.objects.filter(visit_id=late.pk).exists()
+    # only the switched-off rule is silent: near midnight the night rule may rightly flag it
+    assert not Flag.objects.filter(visit_id=late.pk, rule__kind="min_duration").exists()
 
 
 def test_a_raised_threshold_applies_to_the_next_visits(short_visits, campaign, office, tasks, places, officer_a):  # fmt: skip
