@@ -102,14 +102,21 @@ class EntryVersion(models.Model):
         verbose_name = _("pocket book entry version")
         verbose_name_plural = _("pocket book entry versions")
 
+    def __str__(self) -> str:
+        return f"{self.entry_id} v{self.version}"
+
 
 class Term(models.Model):
-    """A word that occurs in the index, with its one-deletion keys (see search.typos): the
-    vocabulary a one-character typo in a query is corrected against. Words are added as
-    entries are saved and never removed (a stale word only adds a candidate that matches
-    nothing); `manage.py pocketbook_load --reindex` rebuilds it."""
+    """A word of the index and the number of entries it occurs in (the search weighs a rare
+    word above a common one), with its one-deletion keys (search.typos): the vocabulary a
+    one-character typo in a query is corrected against. Kept by search.index on every save;
+    `manage.py pocketbook_load --reindex` recounts it."""
 
     term = models.CharField(max_length=40, unique=True)
+    docs = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.term
 
 
 class TermKey(models.Model):
@@ -118,3 +125,6 @@ class TermKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "term"], name="knowledge_key_once")]
+
+    def __str__(self) -> str:
+        return self.key

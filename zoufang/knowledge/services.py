@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.knowledge.models import ENTRY_PARTS, Chapter, Entry, EntryVersion
+from zoufang.knowledge.search.index import index_entries
 
 if TYPE_CHECKING:
     from zoufang.org.models import User
@@ -116,9 +117,10 @@ def entry_create(
     entry = Entry(chapter=chapter, slug=slug, order=order, updated_by=actor, version=1)
     for field in EDITED_FIELDS:
         setattr(entry, field, data[field])
-    entry.full_clean()
+    entry.full_clean(exclude=["updated_by"])
     entry.save()
     _version_row(entry, actor, note)
+    index_entries([entry])
     return entry
 
 
@@ -145,4 +147,5 @@ def entry_save(
         raise EditConflict(Entry.objects.select_related("updated_by", "chapter").get(pk=entry.pk))
     entry = Entry.objects.select_related("chapter").get(pk=entry.pk)
     _version_row(entry, actor, note)
+    index_entries([entry])
     return entry
