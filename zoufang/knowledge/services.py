@@ -130,7 +130,7 @@ def entry_save(
     entry: Entry,
     data: dict[str, Any],
     base_version: int,
-    actor: User,
+    actor: User | None,
     chapter: Chapter | None = None,
     note: str = "",
 ) -> Entry:

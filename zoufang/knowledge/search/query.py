@@ -5,7 +5,8 @@ synonyms (data/synonyms.txt), and, for a word the index does not hold, its parts
 words that is not in the index but is one edit away from an index word (a typo) adds a group
 of the corrections. An entry scores, for every group it matches, the group's weight (rarer
 words weigh more: log(1 + entries / (1 + entries using it))), doubled when the title has it.
-The database finds and scores the entries (SQL in `_sql_postgresql` / `_sql_sqlite`)."""
+PostgreSQL finds and scores the entries so (`_sql_postgresql`); SQLite ranks them with FTS5's
+bm25 over the same words (`_sql_sqlite`)."""
 
 from __future__ import annotations
 
@@ -84,7 +85,10 @@ def analyse(query: str) -> Analysis:
         if terms_f in seen:
             continue
         seen.add(terms_f)
-        weight = _weight(max((docs.get(t, 0) for t in terms), default=0), total)
+        most = max((docs.get(t, 0) for t in terms), default=0)
+        if not most:
+            continue  # no entry has any of these words: nothing to find, nothing to mark
+        weight = _weight(most, total)
         if len(token) == 1:
             weight *= SINGLE_CHAR_FACTOR
         analysis.groups.append(Group(word=token, terms=terms_f, weight=weight))
@@ -195,17 +199,12 @@ def _fts(terms: frozenset[str], column: str = "") -> str:
 
 
 def _sql_sqlite(groups: list[Group], limit: int) -> tuple[str, list]:
-    match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-    parts_sql, params = [], []
-    for g in groups:
-        parts_sql.append(
-            f"CASE WHEN e.id IN ({match}) THEN %s ELSE 0 END"
-            f" + CASE WHEN e.id IN ({match}) THEN %s ELSE 0 END"
-        )
-        params += [_fts(g.terms), g.weight, _fts(g.terms, "title_tokens"), g.weight * TITLE_BONUS]
+    """FTS5's own bm25 over every word of every group (title words count TITLE_BONUS times):
+    measured four times faster than scoring group by group with sub-selects, at the same
+    recall on the labelled queries (docs/benchmarks.md); bm25 weighs rare words itself."""
     everything = frozenset(t for g in groups for t in g.terms)
     sql = (
-        f"SELECT e.id, ({' + '.join(parts_sql)}) AS score FROM knowledge_entry e "
-        f"WHERE e.id IN ({match}) ORDER BY score DESC, e.id LIMIT %s"
+        f"SELECT rowid, -bm25({FTS_TABLE}, %s, 1.0) AS score FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s ORDER BY score DESC, rowid LIMIT %s"
     )
-    return sql, [*params, _fts(everything), limit]
+    return sql, [TITLE_BONUS, _fts(everything), limit]
