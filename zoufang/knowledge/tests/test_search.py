@@ -44,14 +44,14 @@ def test_a_synonym_finds_the_entry_that_says_it_another_way(book):
     assert "wangan-fraud-types" in found
     assert "xingzhen-fraud-victim" in found
     result = entry_search("暂住证")
-    assert result.hits[0].entry.slug == "fuwu-residence-permit"
-    assert "<mark>居住证</mark>" in result.hits[0].title + result.hits[0].snippet
+    assert "fuwu-residence-permit" in [h.entry.slug for h in result.hits[:3]]
+    assert all("<mark>居住证</mark>" in h.title + h.snippet for h in result.hits[:2])
 
 
 def test_a_one_character_typo_is_corrected_and_said(book):
     assert not any("居往证" in _text(e) for e in book.values())
     result = entry_search("居往证")
-    assert result.hits[0].entry.slug == "fuwu-residence-permit"
+    assert "fuwu-residence-permit" in [h.entry.slug for h in result.hits[:3]]
     assert result.analysis.corrections == {"居往证": "居住证"}
     assert _slugs("罂栗", 1) == ["jindu-poppy-planting"]
     assert _slugs("身份正丢了", 3)[0] == "huji-id-lost"
