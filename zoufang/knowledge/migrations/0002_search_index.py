@@ -1,5 +1,5 @@
-"""The pocket book's search index, one per database (decision 0028): on PostgreSQL a generated
-tsvector column over the segmented words (title weighted A) with a GIN index; on SQLite an FTS5
+"""The pocket book's search index, one per database (decision 0028): on PostgreSQL generated
+tsvector columns over the segmented words (all of them; the title's) with GIN indexes; on SQLite an FTS5
 table written by zoufang.knowledge.search.index. Neither is a model field."""
 
 from django.db import migrations
@@ -7,14 +7,21 @@ from django.db import migrations
 PG_FORWARD = [
     """
     ALTER TABLE knowledge_entry ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        setweight(array_to_tsvector(array_remove(string_to_array(title_tokens, ' '), '')), 'A')
-        || array_to_tsvector(array_remove(string_to_array(body_tokens, ' '), ''))
+        array_to_tsvector(array_remove(string_to_array(title_tokens || ' ' || body_tokens, ' '), ''))
+    ) STORED
+    """,
+    """
+    ALTER TABLE knowledge_entry ADD COLUMN title_vector tsvector GENERATED ALWAYS AS (
+        array_to_tsvector(array_remove(string_to_array(title_tokens, ' '), ''))
     ) STORED
     """,
     "CREATE INDEX knowledge_entry_search ON knowledge_entry USING gin (search_vector)",
+    "CREATE INDEX knowledge_entry_title_search ON knowledge_entry USING gin (title_vector)",
 ]
 PG_BACKWARD = [
+    "DROP INDEX IF EXISTS knowledge_entry_title_search",
     "DROP INDEX IF EXISTS knowledge_entry_search",
+    "ALTER TABLE knowledge_entry DROP COLUMN IF EXISTS title_vector",
     "ALTER TABLE knowledge_entry DROP COLUMN IF EXISTS search_vector",
 ]
 SQLITE_FORWARD = [
