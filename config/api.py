@@ -14,6 +14,7 @@ from ninja.operation import Operation
 
 from zoufang.core.api import CookieSessionAuth
 from zoufang.findings.api import router as findings_router
+from zoufang.knowledge.api import router as knowledge_router
 from zoufang.org.api import TokenAuth, auth_router
 from zoufang.org.api import router as org_router
 from zoufang.registry.api import router as registry_router
@@ -104,5 +105,6 @@ api.add_router("/auth", auth_router)
 api.add_router("/", org_router)
 api.add_router("/registry", registry_router)
 api.add_router("/findings", findings_router)
+api.add_router("/pocketbook", knowledge_router)
 api.add_router("/visits", visits_router)
 api.add_router("/supervision", supervision_router)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "zoufang.core",
     "zoufang.org",
+    "zoufang.knowledge",
     "zoufang.campaigns",
     "zoufang.registry",
     "zoufang.findings",
