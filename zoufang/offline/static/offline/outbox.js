@@ -65,11 +65,13 @@
     conflict.scrollIntoView({ block: "start" });
   }
 
+  let drawing = 0;
   async function draw() {
+    const turn = ++drawing; // a later call wins: two overlapping draws must not both append
     const all = await store.queueAll();
     const mine = all.filter((r) => r.user === app.USER);
     const others = all.length - mine.length;
-    list.replaceChildren();
+    const items = [];
     for (const record of mine) {
       const { summary } = await store.unseal(record.box);
       const item = el("div", "list-group-item");
@@ -96,8 +98,10 @@
         b.onclick = async () => { if (window.confirm(T.discard_confirm)) { await store.queueDelete(record.id); await draw(); await app.render(); } };
         item.append(b);
       }
-      list.append(item);
+      items.push(item);
     }
+    if (turn !== drawing) return;
+    list.replaceChildren(...items);
     document.getElementById("zf-empty").hidden = mine.length > 0;
     const o = document.getElementById("zf-others");
     o.hidden = !others;
