@@ -63,6 +63,8 @@ class Phone:
         self.gate = gate
         self.context = browser.new_context(viewport=PHONE, locale="zh-CN")
         self.page = self.context.new_page()
+        # A loaded CI machine starts chromium and the live server slowly.
+        self.page.set_default_timeout(60000)
         self.console: list[str] = []
         self.page.on("console", lambda m: self.console.append(m.text))
 
