@@ -15,6 +15,7 @@ from ninja.operation import Operation
 from zoufang.core.api import CookieSessionAuth
 from zoufang.findings.api import router as findings_router
 from zoufang.knowledge.api import router as knowledge_router
+from zoufang.offline.api import router as offline_router
 from zoufang.org.api import TokenAuth, auth_router
 from zoufang.org.api import router as org_router
 from zoufang.registry.api import router as registry_router
@@ -49,8 +50,10 @@ api = ZoufangAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, detail: object) -> HttpResponse:
-    return api.create_response(request, {"detail": detail, "code": code}, status=status)
+def _error(
+    request: HttpRequest, status: int, code: str, detail: object, **extra: object
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
 
 
 @api.exception_handler(Http404)
@@ -91,7 +94,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         409: "conflict",
         429: "locked",
     }.get(exc.status_code, "error")
-    return _error(request, exc.status_code, code, str(exc))
+    # A 409 may carry what the server holds (`existing`): the offline app shows both versions.
+    existing = getattr(exc, "existing", None)
+    extra = {"existing": existing} if existing is not None else {}
+    return _error(request, exc.status_code, code, str(exc), **extra)
 
 
 @csrf_exempt  # it changes nothing; a POST there gets the same JSON 404
@@ -108,3 +114,4 @@ api.add_router("/findings", findings_router)
 api.add_router("/pocketbook", knowledge_router)
 api.add_router("/visits", visits_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/offline", offline_router)

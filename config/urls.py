@@ -9,6 +9,7 @@ from config.api import api, not_found
 from zoufang.core.health import healthz
 from zoufang.home import help_views
 from zoufang.home import views as home_views
+from zoufang.offline import views as offline_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -18,7 +19,11 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Logout also wipes the offline app's store on the phone (Clear-Site-Data).
+    path("accounts/logout/", offline_views.LogoutView.as_view(), name="logout"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="webmanifest"),
+    path("offline/", include("zoufang.offline.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", home_views.audit_log, name="audit_log"),
     path("help/", help_views.help_index, name="help"),

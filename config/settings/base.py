@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "zoufang.registry",
     "zoufang.findings",
     "zoufang.notifications",
+    "zoufang.offline",
     "zoufang.visits",
     "zoufang.supervision",
     "zoufang.dashboard",
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "zoufang.home.context_processors.campaign",
+                "zoufang.offline.context_processors.offline",
             ],
         },
     },
@@ -324,3 +326,11 @@ CELERY_BEAT_SCHEDULE["patrol-run"] = {
     "task": "patrol.run",
     "schedule": timedelta(minutes=env_int("PATROL_MINUTES", 30)),
 }
+
+# The offline app (zoufang.offline, decision 0039): apps contribute the pages a phone keeps
+# through their own `offline.py`; an app without one is named here by URL name, e.g.
+# OFFLINE_PAGES = ["knowledge:index"]. At most OFFLINE_MAX_PAGES pages are kept per user.
+# Changing OFFLINE_APP_VERSION makes every phone install a new service worker.
+OFFLINE_PAGES: list[str] = env_list("OFFLINE_PAGES", [])
+OFFLINE_MAX_PAGES = env_int("OFFLINE_MAX_PAGES", 80)
+OFFLINE_APP_VERSION = env_str("OFFLINE_APP_VERSION") or ""

@@ -39,6 +39,11 @@ class ErrorOut(Schema):
         description="bad_request, unauthenticated, forbidden, not_found, conflict, changed, "
         "invalid, invalid_input, locked"
     )
+    existing: Any = Field(
+        None,
+        description="409 only, when the caller may see it: the record the server already "
+        "holds under the client UUID",
+    )
 
 
 def responses(ok: Any, *errors: int) -> dict[int, Any]:

@@ -39,9 +39,31 @@ _TRANSITION_AS_SENT = {"action", "version", "comment", "grade", "deadline", "sat
 
 
 class Conflict(HttpError):
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, existing: dict | None = None) -> None:
         super().__init__(409, message)
         self.code = code
+        # What the server holds under the UUID, for the offline app's conflict screen.
+        self.existing = existing
+
+
+def finding_version(user: User, f: Finding) -> dict | None:
+    """A finding as the offline app's conflict screen sets it beside the phone's version
+    (None when the user may not read it)."""
+    if not (access.may_see(user, f) and access.can_read(user, f)):
+        return None
+    phone = f.resident_phone
+    if not access.may_see_personal_data(user, f):
+        phone = mask_phone(phone)
+    return {
+        "title": f.number,
+        "kind": str(f.kind),
+        "description": f.description,
+        "place_text": f.place_text,
+        "grade": f.get_grade_display(),
+        "resident_name": f.resident_name,
+        "resident_phone": phone,
+        "state": f.get_state_display(),
+    }
 
 
 def finding_out(user: User, f: Finding, *, readable: bool | None = None) -> dict:
@@ -125,7 +147,7 @@ def create(request: HttpRequest, payload: FindingIn) -> Status:
             link_to=link_to,
         )
     except FindingConflict as exc:
-        raise Conflict(str(exc), "conflict") from exc
+        raise Conflict(str(exc), "conflict", finding_version(user, exc.finding)) from exc
     f = access.get_finding_for_user(user, result.finding.pk)
     body = {
         "created": result.created,

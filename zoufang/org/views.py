@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate, render_results
 from zoufang.core.scope import user_manages, user_scope
+from zoufang.offline.selectors import stale_queue_list
 from zoufang.org import access, exports, selectors, services
 from zoufang.org.forms import PersonnelForm, TeamMemberAddForm
 from zoufang.org.models import Personnel, Unit
@@ -140,7 +141,12 @@ def team_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, qs)
     for team in page:
         team.warnings = services.team_warnings(team)
-    context = {"page": page, "non_compliant": non_compliant}
+    context = {
+        "page": page,
+        "non_compliant": non_compliant,
+        # Members whose phone holds records unsent for over a day (zoufang.offline).
+        "stale_queues": list(stale_queue_list(user)[:50]),
+    }
     return render_results(request, "org/team_list.html", context)
 
 

@@ -40,9 +40,11 @@ router = Router(tags=["visits"])
 
 
 class Conflict(HttpError):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, existing: dict | None = None) -> None:
         super().__init__(409, message)
         self.code = "conflict"
+        # What the server holds under the UUID, for the offline app's conflict screen.
+        self.existing = existing
 
 
 @contextmanager
@@ -192,11 +194,14 @@ def visit_out(visit: Visit, task_state: str | None = None) -> dict:
 )
 def submit(request: HttpRequest, payload: VisitIn) -> Status:
     data = services.VisitInput(**payload.model_dump(exclude={"client_uuid", "task_id"}))
-    with _conflict_is_409():
+    try:
         # The task's access check (404 outside the user's subtree) is the service's row lock.
         result = services.visit_submit(
             actor=request.user, task_id=payload.task_id, data=data, client_uuid=payload.client_uuid
         )
+    except services.VisitConflict as exc:
+        existing = selectors.visit_version(request.user, payload.client_uuid)
+        raise Conflict(str(exc), existing) from exc
     # visit_submit has committed by now: the acknowledgement follows the commit.
     return _answer(result.created, visit_out(result.visit, task_state=result.task_state or None))
 

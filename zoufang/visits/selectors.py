@@ -434,3 +434,35 @@ def wanted_alerts(user: User, visit: Visit) -> list[WantedAlert]:
     return list(
         WantedAlert.objects.filter(visit=visit).select_related("key_person__person").order_by("pk")
     )
+
+
+def _local(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def visit_version(user: User, client_uuid: object) -> dict | None:
+    """The visit stored under a phone's client UUID, as the offline app's conflict screen
+    sets it beside the phone's own version (None when the user does not see it)."""
+    visit = (
+        Visit.objects.visible_to(user)
+        .filter(client_uuid=client_uuid)
+        .select_related("recorded_by__personnel", "task")
+        .first()
+    )
+    if visit is None:
+        return None
+    members = Personnel.objects.filter(visit_credits__visit=visit).order_by("name")
+    return {
+        "title": visit.task.address if visit.task_id else "",
+        "outcome": visit.get_outcome_display(),
+        "started_at": _local(visit.started_at),
+        "ended_at": _local(visit.ended_at),
+        "members": "、".join(members.values_list("name", flat=True)),
+        "note": visit.note,
+        "topics": visit.topic_count,
+        "leaflets": visit.leaflet_count,
+        "findings": visit.finding_count,
+        "photos": visit.photos.count(),
+        "recorded_by": visit.recorded_by.display_name if visit.recorded_by_id else "",
+        "recorded_at": _local(visit.created_at),
+    }

@@ -1,0 +1,305 @@
+"""The field pages without network, in a real chromium at 390 px (decision 0039).
+
+The browser reaches the live server only through the gate (tests/gate.py): `down()` is a
+network that is truly gone, for the pages and for the service worker alike, and the server's
+own request log shows that nothing reached it meanwhile."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BROWSER_TEST
+
+pytestmark = BROWSER_TEST
+
+SHOTS = os.environ.get("OFFLINE_SHOTS")
+
+
+def shot(phone, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        phone.page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def record_household_visit(phone, task_pk: int, householder: str) -> None:
+    """Open the task from today's list and record a visit; the form goes to the queue."""
+    page = phone.page
+    page.click(f'[data-task="{task_pk}"]')
+    page.wait_for_selector("#visit-form")
+    page.click("label[for=o-visited]")
+    page.fill("#q_householder_name", householder)
+    page.select_option("#q_satisfaction", "满意")
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_url(phone.url("/visits/"))
+    page.wait_for_selector("[data-zf-alert=flash]")
+
+
+def raise_finding(phone, description: str) -> None:
+    page = phone.page
+    phone.go("/findings/new/")
+    page.select_option("#id_kind", "hazard-fire")
+    page.fill("#id_description", description)
+    page.click("form[data-offline] button.btn-primary")
+    page.wait_for_url(phone.url("/findings/mine/"))
+    page.wait_for_selector("[data-zf-alert=flash]")
+
+
+def go_offline(phone, gate) -> float:
+    gate.down()
+    return time.monotonic()
+
+
+@pytest.fixture
+def second_task(tasks, places):
+    return tasks[places.dwellings[1].pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_visits_and_a_finding_recorded_offline_reach_the_server_exactly_once(
+    phone, gate, received, member_a, household_task, second_task, catalog
+):
+    from zoufang.findings.models import Finding
+    from zoufang.visits.models import Visit
+
+    elsewhere: list[str] = []
+    phone.context.route(
+        lambda url: not url.startswith(gate.url),
+        lambda route: (elsewhere.append(route.request.url), route.abort()),
+    )
+    phone.log_in("member_a")
+    phone.install()
+    page = phone.page
+
+    offline_since = go_offline(phone, gate)
+    phone.go("/visits/")  # the kept copy
+    record_household_visit(phone, household_task.pk, "刘桂兰")
+    record_household_visit(phone, second_task.pk, "王建国")
+    raise_finding(phone, "楼道堆放杂物堵塞消防通道")
+    page.reload()
+    page.wait_for_selector("[data-zf-sync][data-pending='3']")
+    # The today list marks both tasks as waiting to send.
+    phone.go("/visits/")
+    page.wait_for_selector(f'[data-task="{second_task.pk}"] [data-zf-queued]')
+    assert page.locator(f'[data-task="{household_task.pk}"] [data-zf-queued]').count() == 1
+    shot(phone, "offline-waiting-to-send")
+    assert phone.pending() == 3
+    queued = set(phone.queue_ids())
+    assert received.since(offline_since) == []
+    assert Visit.objects.count() == 0
+    assert Finding.objects.count() == 0
+
+    gate.up()
+    page.reload()
+    phone.wait_pending(0)
+    page.wait_for_selector("[data-zf-sync][data-pending='0']")
+    visits = Visit.objects.all()
+    assert sorted(v.task_id for v in visits) == sorted([household_task.pk, second_task.pk])
+    assert {str(v.client_uuid) for v in visits} <= queued
+    assert sorted(v.answers["householder_name"] for v in visits) == ["刘桂兰", "王建国"]
+    finding = Finding.objects.get()
+    assert finding.description == "楼道堆放杂物堵塞消防通道"
+    assert str(finding.client_uuid) in queued
+    # Sending again (a second phone tab, a retry) changes nothing.
+    page.evaluate("() => zfOffline.syncNow(true)")
+    assert Visit.objects.count() == 2
+    assert Finding.objects.count() == 1
+    assert elsewhere == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_cut_off_after_the_server_saved_it_is_stored_once(
+    phone, gate, received, member_a, household_task, catalog
+):
+    from zoufang.visits.models import Visit
+
+    phone.log_in("member_a")
+    phone.install()
+    go_offline(phone, gate)
+    phone.go("/visits/")
+    record_household_visit(phone, household_task.pk, "刘桂兰")
+    [queued] = phone.queue_ids()
+
+    # The network comes back just long enough for the visit to reach the server, whose
+    # answer is lost: the phone still holds the record, the server has it.
+    gate.up()
+    gate.cut_next(b"POST /api/v1/visits/ ")
+    phone.page.evaluate("() => zfOffline.syncNow(true)")
+    assert gate.dropped == 1
+    assert Visit.objects.filter(client_uuid=queued).count() == 1
+    assert phone.queue_ids() == [queued]
+
+    gate.up()
+    phone.page.evaluate("() => zfOffline.syncNow(true)")
+    phone.wait_pending(0)
+    assert Visit.objects.count() == 1
+    assert Visit.objects.get().task_id == household_task.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_conflict_shows_both_versions_and_drops_nothing_silently(
+    phone, gate, member_a, household_task, catalog
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zoufang.visits.models import Visit
+    from zoufang.visits.services import VisitInput, visit_submit
+
+    phone.log_in("member_a")
+    phone.install()
+    go_offline(phone, gate)
+    phone.go("/visits/")
+    record_household_visit(phone, household_task.pk, "刘桂兰")
+    [queued] = phone.queue_ids()
+    # Meanwhile the server got other contents under the same UUID (a send cut off, then the
+    # record changed on the phone): nobody home, where the phone says visited.
+    now = timezone.now()
+    visit_submit(
+        actor=member_a,
+        task_id=household_task.pk,
+        client_uuid=queued,
+        data=VisitInput(
+            outcome="nobody_home",
+            started_at=now - dt.timedelta(minutes=10),
+            ended_at=now - dt.timedelta(minutes=5),
+            members=list(household_task.team.members.values_list("personnel_id", flat=True)),
+            note="敲门无人应答",
+        ),
+    )
+
+    gate.up()
+    page = phone.page
+    phone.go("/offline/")
+    page.click("#zf-send-now")
+    page.wait_for_selector("[data-state=conflict]")
+    page.click("[data-show-conflict]")
+    page.wait_for_selector("#zf-conflict:not([hidden])")
+    phone_side = page.inner_text("[data-version=phone]")
+    server_side = page.inner_text("[data-version=server]")
+    assert "刘桂兰" not in server_side
+    assert "敲门无人应答" in server_side
+    assert "已走访" in phone_side or "visited" in phone_side.lower()
+    assert "无人" in server_side
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "offline-conflict")
+    # Still on the phone until the officer decides.
+    assert phone.queue_ids() == [queued]
+    page.click("[data-resolve=server]")
+    phone.wait_pending(0)
+    assert Visit.objects.count() == 1
+    assert Visit.objects.get().outcome == "nobody_home"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_service_worker_version_keeps_the_queue(
+    phone, gate, settings, member_a, household_task, catalog
+):
+    from zoufang.visits.models import Visit
+
+    phone.log_in("member_a")
+    phone.install()
+    page = phone.page
+    before = page.evaluate(
+        """() => new Promise(r => { const c = new MessageChannel(); c.port1.onmessage = e => r(e.data.version);
+        navigator.serviceWorker.controller.postMessage({type: "version"}, [c.port2]); })"""
+    )
+    go_offline(phone, gate)
+    phone.go("/visits/")
+    record_household_visit(phone, household_task.pk, "刘桂兰")
+
+    # Back online, but the API still unreachable; a new version is deployed meanwhile.
+    settings.OFFLINE_APP_VERSION = "next"
+    gate.up()
+    gate.block(b"/api/v1/")
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    phone.wait_until(
+        """before => new Promise(r => { const c = new MessageChannel(); c.port1.onmessage = e => r(e.data.version !== before);
+        navigator.serviceWorker.controller.postMessage({type: "version"}, [c.port2]); })""",
+        before,
+    )
+    page.reload()
+    assert phone.pending() == 1
+    assert Visit.objects.count() == 0
+
+    gate.up()
+    page.evaluate("() => zfOffline.syncNow(true)")
+    phone.wait_pending(0)
+    assert Visit.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_expired_offline_logs_in_again_and_sends_the_queue(
+    phone, gate, received, member_a, household_task, catalog
+):
+    from django.contrib.sessions.models import Session
+
+    from zoufang.visits.models import Visit
+
+    phone.log_in("member_a")
+    phone.install()
+    offline_since = go_offline(phone, gate)
+    phone.go("/visits/")
+    record_household_visit(phone, household_task.pk, "刘桂兰")
+    Session.objects.all().delete()  # the session ends while the phone is offline
+    assert received.since(offline_since) == []
+
+    gate.up()
+    page = phone.page
+    page.evaluate("() => zfOffline.syncNow(true)")
+    page.wait_for_selector("[data-zf-alert=login] a")
+    assert phone.pending() == 1
+    assert Visit.objects.count() == 0
+    page.click("[data-zf-alert=login] a")
+    page.fill("#id_username", "member_a")
+    page.fill("#id_password", "pw-for-tests-1")
+    page.click("button[type=submit]")
+    phone.wait_pending(0)
+    assert Visit.objects.get().task_id == household_task.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logout_warns_about_unsent_records_and_leaves_no_personal_data(
+    phone, gate, member_a, household_task, catalog
+):
+    from zoufang.visits.models import Visit
+
+    phone.log_in("member_a")
+    phone.install()
+    go_offline(phone, gate)
+    phone.go("/visits/")
+    record_household_visit(phone, household_task.pk, "刘桂兰")
+    gate.up()
+    gate.block(b"/api/v1/")
+    page = phone.page
+    phone.go("/visits/")
+    page.click(".navbar-toggler")
+    page.click("form[data-zf-logout] button")
+    page.wait_for_selector("#zf-logout-modal.show")
+    assert "1" in page.inner_text("#zf-logout-modal [data-zf-count]")
+    page.click("[data-zf-choice=discard]")
+    page.wait_for_url("**/accounts/login/**")
+    assert Visit.objects.count() == 0
+
+    held = page.evaluate(
+        """async () => {
+        const found = [];
+        for (const db of await indexedDB.databases()) found.push("db:" + db.name);
+        for (const name of await caches.keys()) {
+          const cache = await caches.open(name);
+          for (const request of await cache.keys()) {
+            const text = await (await cache.match(request)).text();
+            found.push(request.url + " " + text.slice(0, 100000));
+          }
+        }
+        return found;
+      }"""
+    )
+    text = "\n".join(held)
+    assert "zoufang-offline" not in text
+    for personal in ("刘桂兰", "李辅警", "文峰路", "member_a", "张社区"):
+        assert personal not in text
