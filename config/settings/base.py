@@ -329,8 +329,8 @@ CELERY_BEAT_SCHEDULE["patrol-run"] = {
 
 # The offline app (zoufang.offline, decision 0039): apps contribute the pages a phone keeps
 # through their own `offline.py`; an app without one is named here by URL name, e.g.
-# OFFLINE_PAGES = ["knowledge:index"]. At most OFFLINE_MAX_PAGES pages are kept per user.
+# OFFLINE_PAGES = ["app:page"]. The pocket book contributes all its pages. At most OFFLINE_MAX_PAGES pages are kept per user.
 # Changing OFFLINE_APP_VERSION makes every phone install a new service worker.
 OFFLINE_PAGES: list[str] = env_list("OFFLINE_PAGES", [])
-OFFLINE_MAX_PAGES = env_int("OFFLINE_MAX_PAGES", 80)
+OFFLINE_MAX_PAGES = env_int("OFFLINE_MAX_PAGES", 200)
 OFFLINE_APP_VERSION = env_str("OFFLINE_APP_VERSION") or ""

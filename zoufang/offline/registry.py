@@ -48,7 +48,8 @@ SHELL_STATIC = [
 
 @cache
 def offline_modules() -> tuple[ModuleType, ...]:
-    """The installed apps' `offline` modules (an app without one contributes nothing)."""
+    """The installed apps' `offline` modules (an app without one contributes nothing), in the
+    order of their OFFLINE_ORDER (default 50; lower first, so it survives the page limit)."""
     found = []
     for config in apps.get_app_configs():
         name = f"{config.name}.offline"
@@ -57,7 +58,7 @@ def offline_modules() -> tuple[ModuleType, ...]:
         except ModuleNotFoundError as exc:
             if exc.name != name:  # the module exists but fails to import: say so
                 raise
-    return tuple(found)
+    return tuple(sorted(found, key=lambda m: getattr(m, "OFFLINE_ORDER", 50)))
 
 
 def _limit() -> int:

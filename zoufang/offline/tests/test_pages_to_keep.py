@@ -37,8 +37,25 @@ def test_another_beats_tasks_are_never_kept(client_for, officer_b, tasks, tree):
     assert not beat_a_forms & set(pages)
 
 
-def test_a_researcher_keeps_only_the_outbox(client_for, researcher):
-    assert _pages(client_for(researcher)) == [reverse("offline:outbox")]
+def test_a_researcher_keeps_no_field_page_only_the_outbox_and_the_pocket_book(client_for, researcher):
+    pages = _pages(client_for(researcher))
+    assert reverse("offline:outbox") in pages
+    assert not [p for p in pages if p.startswith(("/visits/", "/findings/"))]
+    assert set(pages) - {reverse("offline:outbox")} <= {reverse("knowledge:index")}
+
+
+def test_the_pocket_book_is_kept_whole_after_the_field_pages(client_for, member_a, tasks, settings):
+    from zoufang.knowledge.models import Entry
+    from zoufang.knowledge.services import pocketbook_load
+
+    pocketbook_load()
+    entries = [reverse("knowledge:entry", args=[s]) for s in Entry.objects.values_list("slug", flat=True)]  # fmt: skip
+    pages = _pages(client_for(member_a))
+    assert len(entries) >= 80 and set(entries) <= set(pages)
+    assert pages.index(reverse("visits:today")) < pages.index(reverse("knowledge:index"))
+    # when the limit cuts, the pocket book goes first and the day's work stays
+    settings.OFFLINE_MAX_PAGES = 10
+    assert reverse("visits:today") in _pages(client_for(member_a))
 
 
 def test_a_page_named_in_the_setting_is_added_and_an_unknown_name_ignored(
