@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q
 
 from zoufang.org.models import Team
 from zoufang.patrol.models import IndexMark, TeamTally, VisitSlot
+from zoufang.patrol.sql import analyze
 from zoufang.visits.models import Outcome, Visit, VisitMember
 
 _SLOT_COLUMNS = "campaign_id, visit_id, team_id, personnel_id, started_at, ended_at"
@@ -28,7 +29,9 @@ def _sql() -> tuple[str, str]:
         f"INSERT INTO {slot} ({_SLOT_COLUMNS}) "  # noqa: S608 - names from _meta
         f"SELECT v.campaign_id, v.id, NULL, m.personnel_id, v.started_at, v.ended_at "
         f"FROM {member} m JOIN {visit} v ON v.id = m.visit_id "
-        "WHERE m.visit_id > %s AND m.visit_id <= %s AND v.campaign_id = %s"
+        # The id range on both sides: without it on `v` the planner scans every visit.
+        "WHERE m.visit_id > %s AND m.visit_id <= %s "
+        "AND v.id > %s AND v.id <= %s AND v.campaign_id = %s"
     )
     return teams, members
 
@@ -44,7 +47,9 @@ def indexes_update(campaign_id: int, upto: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(teams_sql, [campaign_id, since, upto, Outcome.VISITED.value])
         added = cursor.rowcount
-        cursor.execute(members_sql, [since, upto, campaign_id])
+        cursor.execute(members_sql, [since, upto, since, upto, campaign_id])
+        added_members = cursor.rowcount
+    analyze(VisitSlot._meta.db_table, added + added_members)
     _tallies_update(campaign_id, since, upto)
     mark.visit_id = upto
     mark.save(update_fields=["visit_id"])
