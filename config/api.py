@@ -16,6 +16,7 @@ from zoufang.core.api import CookieSessionAuth
 from zoufang.findings.api import router as findings_router
 from zoufang.org.api import TokenAuth, auth_router
 from zoufang.org.api import router as org_router
+from zoufang.patrol.api import router as patrol_router
 from zoufang.registry.api import router as registry_router
 from zoufang.supervision.api import router as supervision_router
 from zoufang.visits.api import router as visits_router
@@ -106,3 +107,4 @@ api.add_router("/registry", registry_router)
 api.add_router("/findings", findings_router)
 api.add_router("/visits", visits_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/patrol", patrol_router)
