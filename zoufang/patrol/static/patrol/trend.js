@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", function () {
     xAxis: {type: "category", data: data.days},
     yAxis: {type: "value", minInterval: 1},
     series: data.series.map(function (s) {
-      return {name: s.name, type: "bar", stack: "flags", data: s.counts, emphasis: {focus: "series"}};
+      return {name: s.name, type: "bar", stack: "flags", barMaxWidth: 48, data: s.counts, emphasis: {focus: "series"}};
     })
   });
   window.addEventListener("resize", function () { chart.resize(); });
