@@ -66,15 +66,23 @@ def hours_before(column: str, hours: int) -> str:
     return f"datetime({column}, '-{int(hours)} hours', '-1 seconds')"
 
 
-# Below this many new rows the planner's idea of a table is close enough.
+# Below this many new rows, or a tenth of what the table held, the planner's idea of a table
+# is close enough (autovacuum catches up later).
 ANALYZE_AFTER = 5000
+ANALYZE_SHARE = 0.1
 
 
 def analyze(table: str, added: int) -> None:
-    """Refresh PostgreSQL's statistics of a table that just grew by `added` rows. A first
-    run fills the patrol's indexes inside its transaction, before autovacuum has looked at
-    them: the planner then takes a table of a million slots for an empty one and joins it
-    row by row (a full run's window query took minutes instead of a second)."""
-    if connection.vendor == "postgresql" and added >= ANALYZE_AFTER:
-        with connection.cursor() as cursor:
+    """Refresh PostgreSQL's statistics of a table that just grew by `added` rows, when that
+    changes its size noticeably. A first run fills the patrol's indexes inside its
+    transaction, before autovacuum has looked at them: the planner then takes a table of a
+    million slots for an empty one and joins it row by row (a full run's window query took
+    minutes instead of a second). An incremental run adds a sliver and skips it."""
+    if connection.vendor != "postgresql" or added < ANALYZE_AFTER:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cursor.fetchone()
+        known = row[0] if row else -1
+        if known is None or known < 0 or added >= ANALYZE_SHARE * known:
             cursor.execute(f"ANALYZE {table}")

@@ -86,7 +86,7 @@ class TextCopy(RuleType):
             if not text:
                 continue
             signatures.append((pk, self.campaign.pk, task_id, len(text)))
-            for band, value in enumerate(sim.text_bands(sim.shingles(text))):
+            for band, value in enumerate(sim.text_bands(text)):
                 bands.append((SimilarityBand.Kind.TEXT.value, self.campaign.pk, band, value, pk))
             if len(signatures) >= WRITE_EVERY:
                 added += _write_texts(signatures, bands)
