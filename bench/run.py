@@ -29,7 +29,7 @@ OUT = ROOT / ".bench"
 def _bench_db_name(only: str | None) -> str:
     """One database per figure (or BENCH_DB), so that two people benchmarking different figures
     on one machine do not drop each other's database mid-run."""
-    name = os.environ.get("BENCH_DB") or f"zoufang_bench_{only or 'all'}"
+    name = os.environ.get("BENCH_DB") or f"zoufang_bench_{(only or 'all').replace(',', '_')}"
     if not name.replace("_", "").isalnum():
         raise SystemExit(f"BENCH_DB must be letters, digits and underscores, not {name!r}")
     return name
@@ -67,7 +67,7 @@ def _prepare_database(url: str, fresh: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", help="run one figure by name")
+    parser.add_argument("--only", help="run one figure by name (or several, comma-separated)")
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench database")
     args = parser.parse_args()
 
@@ -95,13 +95,15 @@ def main() -> int:
         module = importlib.import_module(f"bench.figures.{info.name}")
         figures.update(getattr(module, "FIGURES", {}))
     if args.only:
-        if args.only not in figures:
+        names = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = [n for n in names if n not in figures]
+        if unknown:
             print(
-                f"unknown figure {args.only!r}; known: {', '.join(sorted(figures))}",
+                f"unknown figure {unknown[0]!r}; known: {', '.join(sorted(figures))}",
                 file=sys.stderr,
             )
             return 2
-        figures = {args.only: figures[args.only]}
+        figures = {n: figures[n] for n in names}
 
     results_path = OUT / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}

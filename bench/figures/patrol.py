@@ -11,8 +11,10 @@ as a ratio to the full run. Goal ≤ 0.05.
 The city: the organisation from the demo's fast builder (`build_demo_org`, scale
 PATROL_BENCH_SCALE, default 4: 600 beats and teams), then places, tasks, visits and their
 members written set-based in SQL (`generate_series`): one dwelling, task and visit per row,
-nine in ten found someone in, daytime visits of 15–35 minutes, 40 minutes apart per team, two
-members each; 5 % carry a free-text answer (random text over a 16-character alphabet, so
+nine in ten found someone in, daytime visits of 15–35 minutes, 40 minutes apart per team
+(twelve a day), two members each; the 1 % added for the incremental run continue each team's
+calendar on new slots from today (they once reused the old slots, a bench artefact that made
+every new visit overlap an old one); 5 % carry a free-text answer (random text over a 16-character alphabet, so
 honest texts share almost no shingles), a quarter have a stored photo hash (no file: the
 patrol's `PhotoHash` rows, random 64-bit pHashes). Planted: 0.5 % two-minute visits, 0.2 %
 at 02:00, 0.2 % texts copied in pairs, 0.05 % photo hashes copied in pairs, 0.2 % recorded 2 km away.
@@ -74,16 +76,16 @@ SELECT k.id, k.campaign_id, k.beat_id, k.unit_path, 'household', k.place_id, k.t
          ELSE '{"satisfaction": "满意"}'::jsonb END,
     '', 6, 2, CASE WHEN r.f < 0.03 THEN 1 ELSE 0 END, now(), gen_random_uuid(),
     md5(k.id::text), '', '', ''
-FROM visits_visittask k
+FROM (SELECT k.*, %(seq0)s + row_number() OVER (PARTITION BY k.team_id ORDER BY k.id) - 1
+      AS seq FROM visits_visittask k WHERE k.id > %(after)s AND k.campaign_id = %(campaign)s) k
 JOIN registry_place p ON p.id = k.place_id
 JOIN bench_team t ON t.id = k.team_id
 CROSS JOIN LATERAL (SELECT random() AS o, random() AS d, random() AS g, random() AS x,
-    random() AS f, (k.id / %(teams)s) AS seq) s
+    random() AS f, k.seq) s
 CROSS JOIN LATERAL (SELECT s.o, s.d, s.g, s.x, s.f,
     date_trunc('day', %(base)s::timestamptz) + (s.seq / 12) * interval '1 day'
         + CASE WHEN s.d > 0.998 THEN interval '-6 hours'
           ELSE interval '1 hour' + (s.seq %% 12) * interval '40 minutes' END AS start) r
-WHERE k.id > %(after)s AND k.campaign_id = %(campaign)s
 """
 MEMBERS_SQL = """
 INSERT INTO visits_visitmember (visit_id, personnel_id, unit_path, campaign_id, outcome)
@@ -138,23 +140,34 @@ def _build() -> dict[str, Any]:
 
 
 def _grow(city: dict[str, Any], upto: int) -> None:
-    """Add places, tasks, visits, members and photo hashes up to `upto` visits."""
+    """Add places, tasks, visits, members and photo hashes up to `upto` visits. Each team's
+    visits follow on from its earlier ones (the next rounds of twelve a day, after the last
+    old visit): new work lies on new time slots, from today on, as it does in a campaign."""
     from django.db.models import Max
 
     from zoufang.visits.models import Visit, VisitTask
 
     campaign, teams = city["campaign"], city["teams"]
-    days = max(1, upto // teams // 12 + 1)
-    base = dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=days)
+    if "base" not in city:
+        days = max(1, upto // teams // 12 + 1)
+        city["base"] = dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=days)
+        city["rounds"] = 0
     after_task = VisitTask.objects.aggregate(m=Max("pk"))["m"] or 0
     after_visit = Visit.objects.aggregate(m=Max("pk"))["m"] or 0
     last_place = _max_place()
     _sql(PLACES_SQL, lo=city["made"] + 1, hi=upto, teams=teams)
     _sql(TASKS_SQL, campaign=campaign.pk, after=last_place)
-    params = {"campaign": campaign.pk, "teams": teams, "after": after_task}
-    _sql(VISITS_SQL, base=base, **params)
+    params = {"campaign": campaign.pk, "after": after_task}
+    _sql(VISITS_SQL, base=city["base"], seq0=city["rounds"], **params)
     _sql(MEMBERS_SQL, after=after_visit)
     _sql(PHOTOS_SQL, after=after_visit)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM visits_visittask WHERE id > %s "
+            "GROUP BY team_id) c",
+            [after_task],
+        )
+        city["rounds"] += cur.fetchone()[0] or 0
     city["made"] = upto
     with connection.cursor() as cur:
         cur.execute("ANALYZE")

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -261,9 +261,13 @@ class TeamQuerySet(ScopedQuerySet):
         )
 
     def non_compliant(self) -> TeamQuerySet:
-        """Teams breaking 以老带新 (an experienced member) or 警辅结合 (officer + auxiliary)."""
+        """Teams breaking a team rule: 以老带新 (an experienced member, and someone newer for
+        them to bring on), 警辅结合 (officer + auxiliary), one community officer. The same
+        rules as `services.team_warnings`, which names them one by one (the team list, the
+        home page and supervision's deployment page all count with these)."""
         return self.with_composition().filter(
             Q(experienced_count=0)
+            | Q(member_count__gt=1, experienced_count=F("member_count"))
             | Q(officer_count=0)
             | Q(auxiliary_count=0)
             | ~Q(community_count=1)

@@ -122,6 +122,14 @@ def team_warnings(team: Team) -> list[TeamWarning]:
                 % {"years": settings.ZOUFANG["EXPERIENCED_YEARS"]},
             )
         )
+    elif team.member_count > 1 and team.experienced_count == team.member_count:
+        warnings.append(
+            TeamWarning(
+                "newer",
+                _("以老带新: every member has %(years)d or more years of service; nobody newer.")
+                % {"years": settings.ZOUFANG["EXPERIENCED_YEARS"]},
+            )
+        )
     if team.officer_count == 0 or team.auxiliary_count == 0:
         warnings.append(
             TeamWarning(

@@ -30,6 +30,7 @@ from zoufang.patrol.services.decide import (
 )
 from zoufang.patrol.services.run import rules_ensure
 from zoufang.patrol.tasks import patrol_run_task
+from zoufang.patrol.trend import BY, flag_trend
 
 
 def _campaign(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -85,6 +86,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         return xlsx_response(
             request, "patrol-flags", [_(h) for h in QUEUE_HEADERS], rows, sheet=_("Online patrol")
         )
+    by = request.GET.get("trend", "rule")
+    by = by if by in BY else "rule"
+    if request.GET.get("export") == "trend":
+        t = flag_trend(request.user, campaign, by=by, root=filters.unit, state=filters.state)
+        return xlsx_response(
+            request,
+            f"patrol-trend-{by}",
+            [_("Day"), *(s.name for s in t.series)],
+            t.rows(),
+            sheet=_("Flags over time"),
+        )
     context = {
         "page": paginate(request, flags),
         "filters": filters,
@@ -94,8 +106,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         "run": PatrolRun.objects.filter(campaign=campaign).first(),
         "may_run": access.may_decide(request.user),
     }
-    template = "patrol/queue.html#results" if request.htmx else "patrol/queue.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "patrol/queue.html#results", context)
+    t = flag_trend(request.user, campaign, by=by, root=filters.unit, state=filters.state)
+    context["trend"] = t
+    context["trend_data"] = {
+        "days": [d.isoformat() for d in t.days],
+        "series": [{"name": s.name, "counts": s.counts} for s in t.series],
+    }
+    return render(request, "patrol/queue.html", context)
 
 
 @login_required

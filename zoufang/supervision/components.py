@@ -17,7 +17,7 @@ from zoufang.campaigns.models import CatalogItem
 from zoufang.core.scope import subtree_q
 from zoufang.findings.models import OPEN_STATES, Finding
 from zoufang.supervision.models import CrossInspection, VerificationTask
-from zoufang.supervision.scoring import register_component
+from zoufang.supervision.scoring import register_component, shared
 from zoufang.visits.models import TaskState, VisitFocus, VisitTask
 
 if TYPE_CHECKING:
@@ -85,16 +85,21 @@ def coverage(campaign: Campaign, units: list[Unit]) -> dict[int, float]:
 
 
 def _findings(campaign: Campaign, units: list[Unit]) -> dict:
-    return by_unit(
-        Finding.objects.filter(campaign=campaign),
-        units,
-        raised=Count("pk"),
-        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        on_time=Count("pk", filter=Q(resolved_at__isnull=False, was_overdue=False)),
-        followed_up=Count("pk", filter=Q(followup_satisfied__isnull=False)),
-        satisfied=Count("pk", filter=Q(followup_satisfied=True)),
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, is_overdue=True)),
+    """Every findings figure per unit in one grouped query, shared by the three findings
+    components within one score computation (`scoring.shared`)."""
+    return shared(
+        ("findings", campaign.pk, tuple(u.pk for u in units)),
+        lambda: by_unit(
+            Finding.objects.filter(campaign=campaign),
+            units,
+            raised=Count("pk"),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            on_time=Count("pk", filter=Q(resolved_at__isnull=False, was_overdue=False)),
+            followed_up=Count("pk", filter=Q(followup_satisfied__isnull=False)),
+            satisfied=Count("pk", filter=Q(followup_satisfied=True)),
+            open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+            overdue=Count("pk", filter=Q(state__in=OPEN_STATES, is_overdue=True)),
+        ),
     )
 
 

@@ -11,13 +11,19 @@ confirmed flags) registers its own in its `AppConfig.ready()`:
                        drill=lambda unit: f"/patrol/?unit={unit.pk}&state=confirmed",
                        weak_below=80)
 
+Components that read the same rows (the findings' timeliness, resolution and satisfaction
+are three ratios of one grouped query) share it through `shared(key, build)`: within one
+`compute` the first asks and the others reuse the answer; called on its own, a component
+simply runs its query.
+
 The same registry feeds the accountability list and the key-deepening proposals: a component
 with `weak_below` names the units under that value as weak, with the value as evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -91,16 +97,34 @@ def weighted_score(values: dict[str, float], weights: dict[str, int]) -> float |
     return round(sum(weights.get(k, 0) * v for k, v in values.items()) / total_weight, 2)
 
 
+_SHARED: ContextVar[dict[Hashable, Any] | None] = ContextVar("score_shared", default=None)
+
+
+def shared(key: Hashable, build: Callable[[], Any]) -> Any:
+    """`build()`, run once per `compute` for the same key (the key names the query and its
+    arguments, e.g. ("findings", campaign id, unit ids)); outside `compute`, run each time."""
+    memo = _SHARED.get()
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
 def compute(
     campaign: Campaign, units: Iterable[Unit], weights: dict[str, int]
 ) -> dict[int, dict[str, float]]:
     """{unit id: {component key: value}} for every component with a non-zero weight."""
     units = list(units)
     table: dict[int, dict[str, float]] = {u.pk: {} for u in units}
-    for c in components():
-        if not weights.get(c.key):
-            continue
-        for unit_id, value in c.fn(campaign, units).items():
-            if unit_id in table and value is not None:
-                table[unit_id][c.key] = round(float(value), 2)
+    token = _SHARED.set({})
+    try:
+        for c in components():
+            if not weights.get(c.key):
+                continue
+            for unit_id, value in c.fn(campaign, units).items():
+                if unit_id in table and value is not None:
+                    table[unit_id][c.key] = round(float(value), 2)
+    finally:
+        _SHARED.reset(token)
     return table

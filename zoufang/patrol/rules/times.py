@@ -5,10 +5,10 @@ start time, limited to the people and teams of the new visits and the time they 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import DateTimeField, ExpressionWrapper, F, Max, Min, RowRange, Window
+from django.db import connection
+from django.db.models import DateTimeField, ExpressionWrapper, F, Min, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,7 @@ from zoufang.org.models import Personnel, Team
 from zoufang.patrol.models import RuleKind, SubjectKind, VisitSlot
 from zoufang.patrol.rules.base import Hit, Param, RuleType, local, stamp
 from zoufang.patrol.rules.base import Window as Span
+from zoufang.patrol.sql import hours_before
 
 # A visit longer than this is not searched for overlaps by its start (a data error anyway).
 LONGEST_VISIT = dt.timedelta(hours=4)
@@ -108,85 +109,109 @@ class Overlap(RuleType):
         if first is None:
             return
         margin = dt.timedelta(minutes=int(self.p["min_overlap"]))
-        rows = (
-            VisitSlot.objects.filter(
-                campaign_id=self.campaign.pk,
-                personnel_id__in=new.values("personnel_id"),
-                started_at__gte=first - LONGEST_VISIT,
-            )
-            .annotate(
-                before=Window(
-                    Max("ended_at"),
-                    partition_by=[F("personnel_id")],
-                    order_by=[F("started_at").asc(), F("visit_id").asc()],
-                    frame=RowRange(start=None, end=-1),
-                )
-            )
-            .filter(
-                before__gte=ExpressionWrapper(
-                    F("started_at") + margin, output_field=DateTimeField()
-                )
-            )
-            .values_list("personnel_id", "visit_id", "started_at", "ended_at")
-        )
-        people: dict[tuple, set[int]] = defaultdict(set)
-        for personnel_id, visit_id, start, end in rows:
-            people[(visit_id, start, end)].add(personnel_id)
-        for (visit_id, start, end), persons in people.items():
-            yield from self._pairs(visit_id, start, end, persons, margin)
-
-    def _pairs(
-        self,
-        visit_id: int,
-        start: dt.datetime,
-        end: dt.datetime,
-        persons: set[int],
-        margin: dt.timedelta,
-    ) -> Iterator[Hit]:
-        """The earlier visits that share people with this one and overlap it by `margin`:
-        one flag per pair of visits, naming the people who were on both."""
-        others = (
-            VisitSlot.objects.filter(
-                personnel_id__in=persons,
-                started_at__lte=start,
-                started_at__gte=start - LONGEST_VISIT,
-                ended_at__gte=start + margin,
-            )
-            .exclude(visit_id=visit_id)
-            .values_list("visit_id", "personnel_id", "started_at", "ended_at")
-        )
-        shared: dict[tuple, set[int]] = defaultdict(set)
-        for other_id, personnel_id, o_start, o_end in others:
-            shared[(other_id, o_start, o_end)].add(personnel_id)
-        if not shared:
-            return
-        from zoufang.visits.models import Visit
-
-        beat_id, path = Visit.objects.values_list("beat_id", "unit_path").get(pk=visit_id)
-        names = dict(Personnel.objects.filter(pk__in=persons).values_list("pk", "name"))
-        for (other_id, o_start, o_end), both in shared.items():
-            overlap = min(end, o_end) - max(start, o_start)
+        pairs: dict[tuple[int, int], dict] = {}
+        for f_visit, o_visit, person, f_start, f_end, o_start, o_end in self._rows(
+            window, first - LONGEST_VISIT
+        ):
+            f_start, f_end, o_start, o_end = (_aware(t) for t in (f_start, f_end, o_start, o_end))
+            overlap = min(f_end, o_end) - max(f_start, o_start)
             if overlap < margin:
                 continue
-            low, high = sorted((visit_id, other_id))
-            who = sorted(both)
-            yield Hit(
-                key=f"v:{low}|v:{high}",
-                subject=SubjectKind.PERSON,
-                unit_id=beat_id,
-                unit_path=path,
-                personnel_id=who[0],
-                visit_id=high,
-                other_visit_id=low,
-                args={
-                    "person": "、".join(names.get(p, "") for p in who),
-                    "minutes": int(overlap.total_seconds() // 60),
-                },
-                evidence={
-                    "people": who,
-                    "visits": [
-                        {"id": other_id, "from": stamp(o_start), "to": stamp(o_end)},
-                        {"id": visit_id, "from": stamp(start), "to": stamp(end)},
-                    ],
-                },
+            pair = pairs.setdefault(
+                tuple(sorted((f_visit, o_visit))),
+                {"visit": f_visit, "slots": {f_visit: (f_start, f_end), o_visit: (o_start, o_end)},
+                 "people": set(), "overlap": overlap},
+            )  # fmt: skip
+            pair["people"].add(person)
+        yield from self._hits(pairs)
+
+    def _rows(self, window: Span, since_time: dt.datetime) -> list[tuple]:
+        """Every (slot, earlier-starting slot of the same person) that overlap, one of them new.
+        A window function over each person's slots ordered by start marks the slots that begin
+        before an earlier one ended (one sort, no pairs); only those are joined back to the
+        slots they overlap, through the (person, start) index."""
+        slot = VisitSlot._meta.db_table
+        lower = hours_before("f.started_at", int(LONGEST_VISIT.total_seconds() // 3600))
+        sql = (
+            "WITH s AS (SELECT personnel_id, visit_id, started_at, ended_at, "  # noqa: S608
+            "MAX(ended_at) OVER (PARTITION BY personnel_id ORDER BY started_at, visit_id "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
+            f"FROM {slot} WHERE campaign_id = %s AND personnel_id IS NOT NULL "
+            "AND started_at >= %s AND personnel_id IN ("
+            f"SELECT personnel_id FROM {slot} WHERE campaign_id = %s "
+            "AND personnel_id IS NOT NULL AND visit_id > %s AND visit_id <= %s)), "
+            "f AS (SELECT * FROM s WHERE before > started_at) "
+            "SELECT f.visit_id, o.visit_id, f.personnel_id, f.started_at, f.ended_at, "
+            f"o.started_at, o.ended_at FROM f JOIN {slot} o ON o.personnel_id = f.personnel_id "
+            f"AND o.started_at <= f.started_at AND o.started_at >= {lower} "
+            "AND o.ended_at > f.started_at AND o.visit_id <> f.visit_id "
+            "WHERE o.campaign_id = %s AND (f.visit_id > %s OR o.visit_id > %s) "
+            "ORDER BY f.visit_id, o.visit_id, f.personnel_id"
+        )
+        params = [
+            self.campaign.pk,
+            connection.ops.adapt_datetimefield_value(since_time),
+            self.campaign.pk,
+            window.since,
+            window.upto,
+        ]
+        params += [self.campaign.pk, window.since, window.since]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _hits(self, pairs: dict[tuple[int, int], dict]) -> Iterator[Hit]:
+        """One flag per pair of visits, naming the people who were on both; the flag belongs
+        to the unit of the visit that began while the other was still going on."""
+        from zoufang.visits.models import Visit
+
+        items = sorted(pairs.items())
+        for start in range(0, len(items), 1000):
+            chunk = items[start : start + 1000]
+            places = dict(
+                (pk, (beat, path))
+                for pk, beat, path in Visit.objects.filter(
+                    pk__in={p["visit"] for _k, p in chunk}
+                ).values_list("pk", "beat_id", "unit_path")
             )
+            persons = {person for _k, p in chunk for person in p["people"]}
+            names = dict(Personnel.objects.filter(pk__in=persons).values_list("pk", "name"))
+            for (low, high), pair in chunk:
+                if pair["visit"] not in places:
+                    continue
+                beat_id, path = places[pair["visit"]]
+                other = high if pair["visit"] == low else low
+                who = sorted(pair["people"])
+                (o_start, o_end), (start_at, end_at) = (
+                    pair["slots"][other],
+                    pair["slots"][pair["visit"]],
+                )
+                yield Hit(
+                    key=f"v:{low}|v:{high}",
+                    subject=SubjectKind.PERSON,
+                    unit_id=beat_id,
+                    unit_path=path,
+                    personnel_id=who[0],
+                    visit_id=high,
+                    other_visit_id=low,
+                    args={
+                        "person": "、".join(names.get(p, "") for p in who),
+                        "minutes": int(pair["overlap"].total_seconds() // 60),
+                    },
+                    evidence={
+                        "people": who,
+                        "visits": [
+                            {"id": other, "from": stamp(o_start), "to": stamp(o_end)},
+                            {"id": pair["visit"], "from": stamp(start_at), "to": stamp(end_at)},
+                        ],
+                    },
+                )
+
+
+def _aware(moment: dt.datetime | str) -> dt.datetime:
+    """A timestamp read by raw SQL: aware on PostgreSQL, naive UTC text or datetime on SQLite."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -42,10 +43,16 @@ def patrol_run(
     run.save(update_fields=["state", "rules_total", "rules_done"])
     try:
         upto = Visit.objects.filter(campaign=campaign).aggregate(m=Max("pk"))["m"] or 0
-        run.counts = {"indexed": indexes_update(campaign.pk, upto)}
+        # Seconds per step beside the counts: where a slow run spends its time.
+        seconds: dict[str, float] = {}
+        clock = time.perf_counter()
+        run.counts = {"indexed": indexes_update(campaign.pk, upto), "seconds": seconds}
+        seconds["indexed"] = round(time.perf_counter() - clock, 2)
         _progress(run)
         for rule in rules:
+            clock = time.perf_counter()
             run.counts[rule.kind] = rule_run(rule_id=rule.pk, upto=upto, now=now)
+            seconds[str(rule.kind)] = round(time.perf_counter() - clock, 2)
             run.new_flags += run.counts[rule.kind]
             _progress(run)
     except Exception as exc:

@@ -106,3 +106,20 @@ def test_run_now_shows_its_progress(short_visits, client_for, supervisor, django
 
 def test_researcher_sees_nothing(client_for, researcher, campaign):
     assert client_for(researcher).get("/patrol/").status_code == 403
+
+
+def test_flags_over_time_chart_table_and_xlsx_are_scoped(short_visits, client_for, supervisor, county_admin, tree):  # fmt: skip
+    page = client_for(supervisor).get("/patrol/?trend=unit")
+    body = page.content.decode()
+    assert 'id="patrol-trend-chart"' in body
+    assert 'data-table="patrol-trend"' in body
+    names = {s.name for s in page.context["trend"].series}
+    assert {tree.county_x.name, tree.county_y.name} <= names
+    c = client_for(county_admin)
+    own = c.get("/patrol/?trend=unit").context["trend"]
+    assert tree.county_y.name not in {s.name for s in own.series}
+    rows = _xlsx_rows(c.get("/patrol/?trend=rule&export=trend"))
+    header, data = rows[0], rows[1:]
+    short = header.index(Rule(kind="min_duration").get_kind_display())
+    # County X sees its own short visit only, on the day it was made.
+    assert sum(int(r[short]) for r in data) == 1

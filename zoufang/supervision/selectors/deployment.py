@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from zoufang.campaigns.models import Phase
 from zoufang.org.models import Personnel, Team, TeamMember, Unit
+from zoufang.org.services import team_warnings
 from zoufang.registry.models import Household, Place
 from zoufang.visits.models import Visit
 
@@ -119,17 +120,12 @@ def _team_checks(user: User, unit: Unit, campaign: Campaign) -> list[TeamCheck]:
 
 
 def _composition_problems(c: TeamCheck) -> None:
+    """The team rules as the organisation app states them (`org.services.team_warnings`, the
+    same rules as `Team.objects.non_compliant()`), so that this page, the team list and the
+    home page count the same teams as breaking them."""
     if c.members == 0:
         c.problems.append(_("no members"))
-        return
-    if c.experienced == 0:
-        c.problems.append(_("no experienced member (以老带新)"))
-    elif c.experienced == c.members and c.members > 1:
-        c.problems.append(_("no newer member to bring on (以老带新)"))
-    if c.officers == 0:
-        c.problems.append(_("no police officer (警辅结合)"))
-    if c.auxiliaries == 0:
-        c.problems.append(_("no auxiliary (警辅结合)"))
+    c.problems.extend(w.message for w in team_warnings(c.team))
 
 
 def mark_outliers(checks: list[TeamCheck], factor: Decimal | float) -> None:

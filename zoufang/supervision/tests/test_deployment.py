@@ -136,3 +136,38 @@ def test_counts_per_child_unit_add_up(office, desk_staff, people, tree, campaign
     assert rows["411003"].breaking == 1  # team B
     assert sum(row.breaking for row in d.by_child) == len(d.breaking)
     assert b"411002" in r.content
+
+
+def test_deployment_and_the_team_pages_count_the_same_rule_breakers(
+    office, people, tree, campaign, client_for
+):
+    """Two teams that only one of the two pages used to count: one whose members are all
+    experienced (nobody newer to bring on, 以老带新) and one without a community officer
+    (捆绑作业 with the beat's community officer). Both pages now count both, and agree."""
+    year = timezone.localdate().year
+    veterans = TeamFactory(campaign=campaign, beat=tree.beat_a2, name="七里店走访组")
+    co = PersonnelFactory(
+        unit=tree.s1, beat=tree.beat_a2, post=Personnel.Post.COMMUNITY, year_joined=year - 15
+    )
+    aux = PersonnelFactory(
+        unit=tree.s1, deployed_to=tree.beat_a2, auxiliary=True, year_joined=year - 10
+    )
+    for p in (co, aux):
+        TeamMemberFactory(team=veterans, personnel=p)
+    no_co = TeamFactory(campaign=campaign, beat=tree.beat_a, name="文峰二组")
+    for p in (
+        PersonnelFactory(unit=tree.s1, deployed_to=tree.beat_a, year_joined=year - 9),
+        PersonnelFactory(
+            unit=tree.s1, deployed_to=tree.beat_a, auxiliary=True, year_joined=year - 1
+        ),
+    ):
+        TeamMemberFactory(team=no_co, personnel=p)
+
+    page = _page(client_for, office).context["d"]
+    on_deployment = {c.team.pk for c in page.breaking}
+    listing = client_for(office).get("/org/teams/", {"noncompliant": "1"}).context["page"]
+    on_team_list = {t.pk for t in listing}
+    assert on_deployment == on_team_list == {people.team_b.pk, veterans.pk, no_co.pk}
+    unit_page = client_for(office).get(f"/org/units/{tree.city.pk}/")
+    assert unit_page.context["non_compliant_count"] == len(on_deployment)
+    assert sum(r.breaking for r in page.by_child) == len(on_deployment)

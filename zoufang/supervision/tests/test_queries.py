@@ -48,3 +48,22 @@ def test_deployment_does_not_grow_with_teams(campaign, tree, office, people):
         )
     )
     assert one == six
+
+
+def test_the_three_findings_parts_read_the_findings_once(campaign, tree, tasks):
+    """Timeliness, resolution and satisfaction are three ratios of one grouped query: the
+    findings table is read once per score table, whichever of them are weighted."""
+    from zoufang.findings.models import Finding
+
+    table = Finding._meta.db_table
+    weights = {"timeliness": 1, "resolution": 1, "satisfaction": 1}
+
+    def findings_reads() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            score_units(campaign, [tree.county_x, tree.county_y], weights)
+        return sum(table in q["sql"] for q in ctx.captured_queries)
+
+    assert findings_reads() == 1
+    # Outside a score computation a part still answers on its own.
+    for key in weights:
+        assert isinstance(scoring.component(key).fn(campaign, [tree.county_x]), dict)
