@@ -6,7 +6,7 @@ demand should not pay it either. Playwright's sync API is bound to the thread th
 it, while web servers and Celery call from many threads: so one printing thread owns the
 browser and takes pages from a queue, one at a time (a print takes a fraction of a second once
 warm). The browser is closed after `IDLE_SECONDS` without work, and relaunched after a failure.
-(docs/decisions/0030-map-summary-printing.md)
+(docs/decisions/0032-printing-and-list-totals.md)
 """
 
 from __future__ import annotations
