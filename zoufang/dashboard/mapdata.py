@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from zoufang.org.models import User
 
 POINT_LIMIT = 300  # up to this many points in view are sent one by one
-GRID = 32  # else the view is cut into GRID × GRID cells, one cluster per non-empty cell
+GRID = 20  # else the view is cut into GRID × GRID cells, one cluster per non-empty cell
 SHADES = ("coverage", "hazard")
 HAZARD_CODE = "hazard"
 

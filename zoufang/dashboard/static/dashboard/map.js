@@ -75,14 +75,15 @@ document.addEventListener("DOMContentLoaded", function () {
     data.values.forEach(function (v) { names[v.code] = v; });
     if (!features.length && data.outline) features.push(data.outline);
     let frame = data.frame || extentOf(data.layers);
-    if (!data.shapes.features.length) note.textContent = L.noShapes;
+    if (!data.shapes.features.length && !data.outline) note.textContent = L.noShapes;
     if (!features.length) features.push(rectangle(frame || [113.5, 33.9, 114.1, 34.2]));
     echarts.registerMap("unit", {type: "FeatureCollection", features: features});
+    const shaded = data.values.length > 0 && data.shapes.features.length > 0;
     const vals = data.values.map(function (v) { return v.value; });
     const max = data.shade === "coverage" ? 100 : Math.max(1, Math.max.apply(null, vals.concat([0])));
     chart.setOption({
       tooltip: {trigger: "item", confine: true},
-      visualMap: {
+      visualMap: !shaded ? [] : {
         type: "continuous", min: 0, max: max, seriesIndex: 0, calculable: false, orient: "horizontal",
         left: 8, bottom: 8, itemWidth: 12, itemHeight: 120, text: [String(max), "0 · " + data.shade_label],
         textStyle: {fontSize: 11},
@@ -96,14 +97,14 @@ document.addEventListener("DOMContentLoaded", function () {
           formatter: function (p) { return names[p.name] ? names[p.name].name : ""; }},
         select: {disabled: true}
       },
-      series: [{
+      series: (shaded ? [{
         id: "units", type: "map", geoIndex: 0,
         data: data.values.map(function (v) { return {name: v.code, value: v.value}; }),
         tooltip: {formatter: function (p) {
           const v = names[p.name];
           return v ? echarts.format.encodeHTML(v.name) + "<br>" + echarts.format.encodeHTML(v.text) : "";
         }}
-      }].concat(pointSeries(data.layers))
+      }] : []).concat(pointSeries(data.layers))
     }, true);
     lastLayers = data.layers;
   }
