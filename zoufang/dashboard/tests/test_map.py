@@ -14,32 +14,9 @@ from zoufang.dashboard import mapdata
 from zoufang.dashboard.boundaries import boundaries_import
 from zoufang.dashboard.tests.test_boundaries import fc, feature, square
 from zoufang.findings.models import Finding
-from zoufang.findings.services.create import finding_create
-from zoufang.registry.models import Place
 from zoufang.visits.models import Visit, VisitTask
-from zoufang.visits.tests.factories import record
 
 EVERYWHERE = "-180,-90,180,90"
-
-
-@pytest.fixture
-def positioned(tasks, places, officer_a, officer_b, office, catalog, tree):
-    """Places with positions (beat A west, beat B east); today's visits at them; open
-    findings in beats A and B."""
-    for i, p in enumerate(Place.objects.filter(beat=tree.beat_a).order_by("pk")):
-        Place.objects.filter(pk=p.pk).update(latitude=34.01 + i * 0.001, longitude=113.81)
-    Place.objects.filter(beat=tree.beat_b).update(latitude=34.05, longitude=113.95)
-    a = record(tasks[places.dwellings[0].pk], officer_a, latitude="34.010", longitude="113.810")
-    b = record(tasks[places.beat_b.pk], officer_b, latitude="34.050", longitude="113.950")
-    fa = finding_create(
-        actor=office, kind_code="hazard-fire", beat=tree.beat_a, description="楼道堆放杂物",
-        latitude="34.012", longitude="113.812",
-    ).finding  # fmt: skip
-    fb = finding_create(
-        actor=office, kind_code="hazard-fire", beat=tree.beat_b, description="电动车室内充电",
-        latitude="34.052", longitude="113.952",
-    ).finding  # fmt: skip
-    return {"visit_a": a, "visit_b": b, "finding_a": fa, "finding_b": fb}
 
 
 def _data(client, unit, **params):
