@@ -122,14 +122,14 @@ def test_a_unit_named_twice_is_refused(tree, office):
 @pytest.mark.parametrize(
     ("raw", "words"),
     [
-        (b"not json at all", "not GeoJSON"),
+        (b"not json at all", "不是 GeoJSON"),
         (b'{"type": "Topology"}', "FeatureCollection"),
         (fc(feature("411002", {"type": "Point", "coordinates": [113.8, 34.0]})), "Polygon"),
-        (fc(feature("411002", square(11380, 3400))), "longitude"),
-        (fc(feature("411002", {"type": "Polygon", "coordinates": [[[1, 2]]]})), "cannot be read"),
+        (fc(feature("411002", square(11380, 3400))), "经纬度"),
+        (fc(feature("411002", {"type": "Polygon", "coordinates": [[[1, 2]]]})), "无法读取"),
         (
             fc({"type": "Feature", "properties": {}, "geometry": square(113.8, 34.0)}),
-            "no unit code",
+            "缺少单位代码",
         ),
     ],
 )
