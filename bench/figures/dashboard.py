@@ -223,15 +223,28 @@ def daily_report(bench: Bench) -> Figure:
         report_pdf(report)
         report_xlsx(report)
 
+    from zoufang.dashboard import printing
+
     with override_settings(STORAGES=PLAIN_STATIC):
-        seconds = bench.median_seconds(generate, repeat=3, warmup=1)
+        # The first report of a process launches its chromium (kept for the next ones,
+        # zoufang/dashboard/printing.py): timed apart, then the median of three warm ones.
+        printing._printer.stop()
+        started = time.perf_counter()
+        generate()
+        cold = time.perf_counter() - started
+        seconds = bench.median_seconds(generate, repeat=3, warmup=0)
     return Figure(
         ratio=seconds,
         value=seconds,
         unit="s",
-        baseline="seconds (figures + HTML + PDF with charts + xlsx)",
+        baseline="seconds (figures + HTML + PDF with charts + xlsx), chromium already running",
         goal="< 10 s",
-        extra={"visits": BIG_VISITS, "findings": BIG_FINDINGS, "build seconds": built["seconds"]},
+        extra={
+            "visits": BIG_VISITS,
+            "findings": BIG_FINDINGS,
+            "build seconds": built["seconds"],
+            "first report of a process (launches chromium) s": round(cold, 2),
+        },
     )
 
 

@@ -44,9 +44,10 @@ def _county_page_seconds(bench: Bench) -> float:
     )
 
     def list_page() -> None:
+        # The people list pages without a total (core.paging.paginate_uncounted): the
+        # first 50 rows and one more, to know whether a next page follows.
         qs = selectors.personnel_list(user)
-        qs.count()
-        list(qs.values_list("pk", "name")[:50])
+        list(qs.values_list("pk", "name")[:51])
 
     return bench.median_seconds(list_page, repeat=30)
 
@@ -76,8 +77,7 @@ def scope_subtree(bench: Bench) -> Figure:
 
     def list_page(u: User = user) -> None:
         qs = selectors.personnel_list(u)
-        qs.count()
-        list(qs.values_list("pk", "name")[:50])
+        list(qs.values_list("pk", "name")[:51])
 
     def whole_subtree() -> None:
         list(Personnel.objects.visible_to(user).values_list("pk", flat=True))
@@ -103,12 +103,12 @@ def scope_subtree(bench: Bench) -> Figure:
         value=page * 1000,
         unit="ms",
         baseline=f"indexed lookup of one personnel row by pk ({base * 1000:.3f} ms)",
-        goal="≤ 10× a one-row lookup, and ≤ 2× growth from the 1× to the 10× city",
+        goal="≤ 3× a one-row lookup, and ≤ 2× growth from the 1× to the 10× city",
         extra={
             "city people": Personnel.objects.count(),
             "units": Unit.objects.count(),
             "county subtree people": in_subtree,
-            "county list page ms (count + first 50)": round(page * 1000, 3),
+            "county list page ms (first 50 + 1, no count)": round(page * 1000, 3),
             "same page on the 1× demo city ms": round(page_1x * 1000, 3),
             "growth 1× → 10× city": round(page / page_1x, 2),
             "beat list page ms": round(beat_page * 1000, 3),

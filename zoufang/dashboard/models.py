@@ -64,3 +64,76 @@ class DailyReport(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.state == self.State.PUBLISHED
+
+
+class UnitShape(models.Model):
+    """A unit's boundary for the map: a GeoJSON Polygon or MultiPolygon in WGS84 longitude /
+    latitude, loaded by `manage.py import_boundaries` (or drawn by the demo). The bounding box
+    and area are kept beside it so that the map frames a unit without parsing its geometry."""
+
+    unit = models.OneToOneField("org.Unit", on_delete=models.CASCADE, related_name="shape")
+    unit_path = PathField(_("unit path"), editable=False)
+    level = models.PositiveSmallIntegerField(_("level"))
+    geometry = models.JSONField(_("geometry"))
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    area_km2 = models.FloatField(_("area (km²)"), default=0)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit boundary")
+        verbose_name_plural = _("unit boundaries")
+        indexes = [models.Index(fields=["unit_path"], name="dash_shape_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} ({self.source})"
+
+
+class ClosingSummary(models.Model):
+    """The campaign's closing summary (总结) of one unit's subtree: what was covered, found,
+    resolved and learned, with the published commendation lists. Like a daily report, `data`
+    holds every figure; publishing freezes it."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="closing_summaries"
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(_("unit path"), editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    lessons = models.TextField(_("lessons learned"), blank=True)
+    data = models.JSONField(default=dict, editable=False)
+    generated_at = models.DateTimeField(_("generated at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("closing summary")
+        verbose_name_plural = _("closing summaries")
+        ordering = ["unit_path", "-pk"]
+        constraints = [
+            # One summary per unit and campaign: regenerating refreshes the draft.
+            models.UniqueConstraint(fields=["campaign", "unit"], name="dash_summary_one")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.campaign}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state == self.State.PUBLISHED

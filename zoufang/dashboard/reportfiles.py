@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from zoufang.dashboard.models import DailyReport
+from zoufang.dashboard.printing import print_pdf
 
-CHROMIUM = Path("/usr/bin/chromium")
 FIGURE_LABELS = {
     "coverage": gettext_noop("Coverage %"),
     "plan": gettext_noop("Plan %"),
@@ -70,32 +69,19 @@ def report_context(report: DailyReport, *, inline: bool = False) -> dict[str, An
     return context
 
 
+def printable(template: str, context: dict[str, Any]) -> str:
+    """A print template rendered self-contained: the scripts go in here, not in the
+    template — this page is only ever printed, never served, so the Content-Security-Policy's
+    rule for served templates holds."""
+    html = render_to_string(template, context)
+    script = "<script>" + context["inline_js"].replace("</script", "<\\/script") + "</script>"
+    return html.replace("</body>", script + "</body>", 1)
+
+
 def report_pdf(report: DailyReport) -> bytes:
     """The report printed to PDF (A4) by headless chromium, its charts drawn by ECharts as on
     screen. The page is self-contained (scripts and styles inline), so nothing is fetched."""
-    from playwright.sync_api import sync_playwright
-
-    context = report_context(report, inline=True)
-    html = render_to_string("dashboard/report_print.html", context)
-    # The scripts go in here, not in the template: this page is only ever printed, never
-    # served, so the Content-Security-Policy's rule for served templates holds.
-    script = "<script>" + context["inline_js"].replace("</script", "<\\/script") + "</script>"
-    html = html.replace("</body>", script + "</body>", 1)
-    executable = getattr(settings, "CHROMIUM_PATH", str(CHROMIUM))
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 1400})
-            page.set_content(html, wait_until="load")
-            page.wait_for_selector("body[data-charts-ready]", timeout=15000)
-            return page.pdf(format="A4", print_background=True, margin=_MARGIN)
-        finally:
-            browser.close()
-
-
-_MARGIN = {"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"}
+    return print_pdf(printable("dashboard/report_print.html", report_context(report, inline=True)))
 
 
 RANK_COLUMNS = ("name", "tasks", "coverage", "visits", "open", "overdue", "supervised")

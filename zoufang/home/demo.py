@@ -31,13 +31,18 @@ STEPS = [
     ("findings", "zoufang.findings.demo.build"),
     ("supervision", "zoufang.supervision.demo.build"),
     ("patrol", "zoufang.patrol.demo.build"),
+    # Last: boundaries for every unit, positions for the addresses, visits and findings.
+    ("dashboard", "zoufang.dashboard.demo.build"),
 ]
 # Steps that need the demo logins (seed_demo runs them once it has issued them): visits
 # recorded through the service by `officer` and `chief`, whose alerts and referrals reach them.
 AFTER_LOGINS = [
     ("visits", "zoufang.visits.demo_links.build"),
     ("offline", "zoufang.offline.demo.build"),
+    ("dashboard", "zoufang.dashboard.demo.build"),  # positions for the visits just recorded
 ]
+# Steps that read the figures (seed_demo runs them once it has recounted the rollups).
+AFTER_ROLLUPS = [("dashboard", "zoufang.dashboard.demo.build_summaries")]
 BEATS_PER_SCALE = 150
 SMALL_DEMO_HOUSEHOLDS = 200
 DEMO_DAY = 11  # the demo's today is day 11 of the campaign: the concentrated visiting phase

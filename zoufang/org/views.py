@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zoufang.core.paging import paginate, render_results
+from zoufang.core.paging import paginate, paginate_uncounted, render_results
 from zoufang.core.scope import user_manages, user_scope
 from zoufang.offline.selectors import stale_queue_list
 from zoufang.org import access, exports, selectors, services
@@ -72,7 +72,7 @@ def personnel_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("export") == "xlsx":
         return exports.personnel_xlsx(request, qs)
-    page = paginate(request, qs)
+    page = paginate_uncounted(request, qs)
     for p in page:
         p.shown_phone = access.shown_phone(user, p)
     context = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zoufang.core.logging import has_personal_number
-from zoufang.core.paging import paginate, render_results
+from zoufang.core.paging import paginate_uncounted, render_results
+from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.access import get_unit_for_user
 from zoufang.org.models import Unit
@@ -94,6 +96,16 @@ def _unit(request: HttpRequest) -> Unit | None:
     return get_unit_for_user(request.user, int(value)) if value.isdigit() else None
 
 
+def _small_scope(user: Any, unit: Unit | None) -> bool:
+    """Is the list narrowed to a beat or a station (small enough to count)?"""
+    if unit is not None:
+        return unit.level >= Unit.Level.STATION
+    scope = user_scope(user)
+    if scope.path is None:
+        return False
+    return scope.path.count("/") >= Unit.Level.STATION
+
+
 def _flag(request: HttpRequest, name: str) -> bool:
     return request.GET.get(name) == "1"
 
@@ -152,11 +164,16 @@ def place_list(request: HttpRequest) -> HttpResponse:
             for p in qs.iterator(chunk_size=2000)
         )
         return xlsx_response(request, "places", PLACE_HEADERS, rows, sheet="地址")
-    page = paginate(request, qs)
+    page = paginate_uncounted(request, qs)
     ctx |= {
         "page": page,
         "kinds": Place.Kind.choices,
-        "stats": selectors.registry_stats(request.user, beat=ctx["unit"]),
+        # Counted over a beat, or a station's few beats; a county's or the city's registry
+        # holds millions of rows, and the page must not scan them (the dashboard has the
+        # campaign's figures from its rollups).
+        "stats": selectors.registry_stats(request.user, beat=ctx["unit"])
+        if _small_scope(request.user, ctx["unit"])
+        else None,
     }
     return _list_page(request, "registry/place_list.html", ctx)
 
@@ -237,7 +254,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             selectors.person_export_rows(qs, full=False),
             sheet="人员",
         )
-    ctx |= {"page": paginate(request, qs)}
+    ctx |= {"page": paginate_uncounted(request, qs)}
     return _list_page(request, "registry/person_list.html", ctx)
 
 
@@ -286,7 +303,7 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     ctx = _common(request, "key_persons")
     qs = selectors.key_person_list(request.user, beat=ctx["unit"])
-    ctx |= {"page": paginate(request, qs), "categories": KeyPerson.Category.choices}
+    ctx |= {"page": paginate_uncounted(request, qs), "categories": KeyPerson.Category.choices}
     return render(request, "registry/key_person_list.html", ctx)
 
 
@@ -323,7 +340,7 @@ def org_list(request: HttpRequest, kind: str) -> HttpResponse:
         return xlsx_response(
             request, kind, headers, rows, sheet="门店" if kind == "shops" else "单位"
         )
-    ctx |= {"page": paginate(request, qs), "kind": kind}
+    ctx |= {"page": paginate_uncounted(request, qs), "kind": kind}
     return _list_page(request, "registry/org_list.html", ctx)
 
 
@@ -331,7 +348,9 @@ def org_list(request: HttpRequest, kind: str) -> HttpResponse:
 def key_item_list(request: HttpRequest) -> HttpResponse:
     ctx = _common(request, "key_items")
     ctx |= {
-        "page": paginate(request, selectors.key_item_list(request.user, beat=ctx["unit"])),
+        "page": paginate_uncounted(
+            request, selectors.key_item_list(request.user, beat=ctx["unit"])
+        ),
         "kinds": KeyItem.Kind.choices,
     }
     return render(request, "registry/key_item_list.html", ctx)

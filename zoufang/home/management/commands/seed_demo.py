@@ -100,6 +100,7 @@ class Command(BaseCommand):
 
             rollups_rebuild(campaign_id=ctx.campaign.pk)
             findings_rollups_rebuild()
+            demo.run_steps(ctx, demo.AFTER_ROLLUPS)
         logins_file = opts["logins_file"]
         logins_file.write_text(_format_logins(logins), encoding="utf-8")
         logins_file.chmod(0o600)
