@@ -13,19 +13,31 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
 
 from zoufang.core.api import CookieSessionAuth
+from zoufang.core.roles import Role
 from zoufang.findings.api import router as findings_router
 from zoufang.knowledge.api import router as knowledge_router
 from zoufang.offline.api import router as offline_router
 from zoufang.org.api import TokenAuth, auth_router
 from zoufang.org.api import router as org_router
 from zoufang.patrol.api import router as patrol_router
+from zoufang.org.models import User
 from zoufang.registry.api import router as registry_router
 from zoufang.supervision.api import router as supervision_router
 from zoufang.visits.api import router as visits_router
 
+
+class ApiTokenAuth(TokenAuth):
+    """The token check, refusing the auditor role: an auditor reads the audit trail's pages
+    and nothing else (session calls are kept out by zoufang.core.middleware)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = super().authenticate(request, token)
+        return None if user is not None and user.role == Role.AUDITOR else user
+
+
 # Session auth (pages and the interactive docs) requires the CSRF token on unsafe methods;
 # phones send a Bearer token instead.
-AUTH = [CookieSessionAuth(), TokenAuth()]
+AUTH = [CookieSessionAuth(), ApiTokenAuth()]
 
 
 class ZoufangAPI(NinjaAPI):

@@ -21,7 +21,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
-    SECRET_KEY = "insecure-dev-only-key-not-for-production"  # noqa: S105 - DEBUG only
+    SECRET_KEY = "insecure-dev-only-key-not-for-production"  # noqa: S105 - DEBUG only # nosec B105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # request.campaign(): the current campaign, looked up on first use (org's team pages).
     "zoufang.campaigns.middleware.CurrentCampaignMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # A refused audit write refuses the action (503); the auditor role sees the trail only.
+    "zoufang.core.middleware.AuditRequiredMiddleware",
     # Axes last: it must see the request after authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,6 +113,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend whose flush keeps the audit trail's append-only triggers.
+    DATABASES["default"]["ENGINE"] = "zoufang.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -334,3 +338,28 @@ CELERY_BEAT_SCHEDULE["patrol-run"] = {
 OFFLINE_PAGES: list[str] = env_list("OFFLINE_PAGES", [])
 OFFLINE_MAX_PAGES = env_int("OFFLINE_MAX_PAGES", 200)
 OFFLINE_APP_VERSION = env_str("OFFLINE_APP_VERSION") or ""
+# ---- core: security (issue 17; docs/security.md)
+# The audit trail (django-auditlog's table, hash-chained; `manage.py audit_verify`) is kept
+# AUDIT_RETENTION_DAYS (at least 180: 等保2.0 level 3; a system check refuses less), then the
+# daily retention job removes the oldest entries. The chain is keyed by AUDIT_CHAIN_KEY (any
+# long random string, kept out of the database); without it, by SECRET_KEY.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY") or ""
+# PostgreSQL roles `manage.py db_roles` creates: the application's (no UPDATE/DELETE on the
+# audit tables) and the auditor's (reads the audit tables and nothing else).
+DB_APP_ROLE = env_str("DB_APP_ROLE") or "zoufang_app"
+DB_AUDITOR_ROLE = env_str("DB_AUDITOR_ROLE") or "zoufang_auditor"
+# Field encryption key rotation (`manage.py rotate_field_key`): the current key's version
+# (stored in each value), the older keys still needed to read values not yet re-encrypted
+# ("1:<base64>,2:<base64>"), and the key of the lookup hashes (by default the version-1 key,
+# so hashes survive a rotation of the encryption key).
+FIELD_ENCRYPTION_KEY_VERSION = env_int("FIELD_ENCRYPTION_KEY_VERSION", 1)
+FIELD_ENCRYPTION_OLD_KEYS = env_str("FIELD_ENCRYPTION_OLD_KEYS") or ""
+FIELD_LOOKUP_KEY = env_str("FIELD_LOOKUP_KEY") or ""
+# Personal data retention (docs/data-inventory.md): the reporter's name and phone on a clue
+# from the public page are erased this many days after the clue is closed.
+PUBLIC_CONTACT_RETENTION_DAYS = env_int("PUBLIC_CONTACT_RETENTION_DAYS", 90)
+CELERY_BEAT_SCHEDULE["core-retention"] = {
+    "task": "core.retention",
+    "schedule": crontab(hour=env_int("RETENTION_HOUR", 3), minute=15),
+}

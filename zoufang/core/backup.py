@@ -127,7 +127,7 @@ def table_figures(raw: Any, engine: str) -> dict[str, dict[str, Any]]:
     cursor = raw.cursor()
     for table in _tables(cursor, engine):
         quoted = '"' + table.replace('"', '""') + '"'
-        cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 (names from the catalog)
+        cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 (names from the catalog) # nosec B608
         rows, total = 0, 0
         while batch := cursor.fetchmany(2000):
             for row in batch:
@@ -175,7 +175,7 @@ def _pg_env(db: dict) -> dict[str, str]:
 def _dump_database(alias: str, into: Path) -> str:
     db = settings.DATABASES[alias]
     if db["ENGINE"].endswith("postgresql"):
-        subprocess.run(  # noqa: S603 (fixed program, arguments from settings)
+        subprocess.run(  # noqa: S603 (fixed program, arguments from settings) # nosec B603
             [_tool("pg_dump"), "-Fc", "--no-owner", "-f", str(into / "db.dump"), db["NAME"]],
             env=_pg_env(db),
             check=True,
@@ -221,7 +221,7 @@ def _pg_restore(source: Path, db: dict, name: str) -> dict[str, dict[str, Any]]:
     with psycopg.connect(dbname="postgres", autocommit=True, **kw) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(f'CREATE DATABASE "{name}"')  # the operator's own name
-    subprocess.run(  # noqa: S603 (fixed program)
+    subprocess.run(  # noqa: S603 (fixed program) # nosec B603
         [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "-d", name, str(source)],
         env=env,
         check=True,

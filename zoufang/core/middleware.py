@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+
+from zoufang.core.roles import Role
 
 
 class ChosenLanguageMiddleware:
@@ -49,3 +53,42 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class AuditRequiredMiddleware:
+    """A sensitive action whose audit entry cannot be written (zoufang.core.audit.record
+    raised AuditUnavailable) ends here: 503, saying why, and nothing of the data was sent.
+
+    It also keeps the `auditor` role to the audit trail: an auditor reads the log and nothing
+    else (issue 17), whatever page or API operation they ask for; their home is the trail."""
+
+    AUDITOR_PATHS = ("/audit/", "/accounts/", "/i18n/", "/static/", "/help/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "role", "") == Role.AUDITOR:
+            if request.path == "/":
+                return HttpResponseRedirect(reverse("audit_log"))
+            if not request.path.startswith(self.AUDITOR_PATHS):
+                return HttpResponseForbidden(
+                    _("The auditor role reads the audit trail and nothing else.")
+                )
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from zoufang.core.audit import AuditUnavailable
+
+        if not isinstance(exception, AuditUnavailable):
+            return None
+        return HttpResponse(
+            _(
+                "This action was refused: its audit record could not be written. Nothing was "
+                "shown or exported. Try again in a moment; if it keeps happening, tell the "
+                "system administrator."
+            ),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )

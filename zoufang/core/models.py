@@ -61,3 +61,32 @@ def scoped_models() -> list[type[models.Model]]:
         for m in apps.get_models()
         if any(f.name == "unit_path" for f in m._meta.concrete_fields) and not m._meta.proxy
     ]
+
+
+class AuditSeal(models.Model):
+    """One link of the audit trail's hash chain: the keyed digest of one audit log entry and
+    of the link before it (see zoufang.core.audit). Append-only like the entries it seals:
+    SQLite triggers and, on PostgreSQL, the application role's grants refuse changes."""
+
+    seq = models.BigIntegerField(unique=True)
+    entry_id = models.BigIntegerField(unique=True)  # auditlog's LogEntry.pk (no FK: no cascade)
+    at = models.DateTimeField()  # the entry's timestamp: retention deletes by it
+    prev = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "audit seal"
+
+    def __str__(self) -> str:
+        return f"audit link {self.seq}"
+
+
+class AuditHead(models.Model):
+    """The chain's newest link (one row, pk=1), locked while a link is added so that two
+    writers never chain onto the same predecessor."""
+
+    seq = models.BigIntegerField(default=0)
+    digest = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return "audit trail"

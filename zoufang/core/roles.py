@@ -20,6 +20,8 @@ class Role(models.TextChoices):
     COMMUNITY_OFFICER = "community_officer", _("Community officer")
     TEAM_MEMBER = "team_member", _("Team member")
     RESEARCHER = "researcher", _("Department researcher")
+    # Reads the audit trail and nothing else (issue 17; zoufang.core.middleware keeps them there).
+    AUDITOR = "auditor", _("Auditor")
 
 
 # Roles that see the whole campaign (the seed: leadership, office and supervisors).
@@ -47,4 +49,4 @@ UNIT_ROLE_LEVELS = {
 MANAGER_ROLES = frozenset({Role.OFFICE, Role.WORKING_TEAM, Role.COUNTY_ADMIN, Role.STATION_CHIEF})
 
 # Roles that may read the audit trail.
-AUDIT_ROLES = frozenset({Role.OFFICE, Role.WORKING_TEAM, Role.SUPERVISOR})
+AUDIT_ROLES = frozenset({Role.OFFICE, Role.WORKING_TEAM, Role.SUPERVISOR, Role.AUDITOR})

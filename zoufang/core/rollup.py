@@ -58,7 +58,7 @@ def rollup_add(model: type[models.Model], deltas: Iterable[Delta]) -> int:
             values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
             # Table and column names come from the model's _meta, never from input.
             columns, target = ", ".join(keys + fixed + sums), ", ".join(keys)
-            sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({target}) DO UPDATE SET {update}"  # noqa: S608
+            sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({target}) DO UPDATE SET {update}"  # noqa: S608 # nosec B608
             params: list[Any] = []
             for key, counts in chunk:
                 params.extend(key)

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from zoufang.core.audit import record
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES, Role
 from zoufang.core.scope import user_scope
 from zoufang.registry.models import ImportJob, KeyPerson, Person, Place
@@ -129,14 +128,7 @@ def get_import_job_for_user(user: User, pk: int) -> ImportJob:
 
 
 def audit_access(*, user: User, obj: models.Model, what: str) -> None:
-    """One row in the audit trail (auditlog, action ACCESS) for one view of personal data."""
-    LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_pk=str(obj.pk),
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        action=LogEntry.Action.ACCESS,
-        actor=user if getattr(user, "is_authenticated", False) else None,
-        changes={"viewed": ["", what]},
-        changes_text=what,
-    )
+    """One row in the audit trail (auditlog, action ACCESS) for one view of personal data.
+    Raises `zoufang.core.audit.AuditUnavailable` when it cannot be written: the caller has
+    not shown anything yet, and the request ends in a 503 saying why (fail closed)."""
+    record(actor=user, obj=obj, what=what)

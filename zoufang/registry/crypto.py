@@ -7,6 +7,13 @@ an equal value gives an equal hash, so "find the person with ID number X" is one
 equality, and nothing about X can be learnt from the hash without the key.
 
 Both keys are derived from settings.FIELD_ENCRYPTION_KEY, which comes from the environment.
+
+Rotation (issue 17; decision 0038): FIELD_ENCRYPTION_KEY is the key of version
+FIELD_ENCRYPTION_KEY_VERSION, which new values are sealed with; FIELD_ENCRYPTION_OLD_KEYS
+("1:<base64>,...") keeps the older keys, so a value sealed with any of them still opens;
+`manage.py rotate_field_key` re-encrypts every value to the current version. The lookup hash
+is keyed by FIELD_LOOKUP_KEY, by default the version-1 key, so lookups and the uniqueness of
+ID numbers hold across a rotation of the encryption key.
 """
 
 from __future__ import annotations
@@ -19,8 +26,6 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
-VERSION = "1"
 
 
 @lru_cache(maxsize=4)
@@ -36,8 +41,53 @@ def _keys(master: str) -> tuple[AESGCM, bytes]:
     return AESGCM(enc), mac
 
 
+def current_version() -> str:
+    return str(int(getattr(settings, "FIELD_ENCRYPTION_KEY_VERSION", 1)))
+
+
+def _old_keys() -> dict[str, str]:
+    """{version: key} of FIELD_ENCRYPTION_OLD_KEYS ("1:<base64>,2:<base64>")."""
+    out = {}
+    for item in (getattr(settings, "FIELD_ENCRYPTION_OLD_KEYS", "") or "").split(","):
+        version, sep, key = item.strip().partition(":")
+        if not item.strip():
+            continue
+        if not sep or not version.isdigit() or not key:
+            raise ImproperlyConfigured(
+                'FIELD_ENCRYPTION_OLD_KEYS must read "1:<base64>,2:<base64>"'
+            )
+        out[str(int(version))] = key.strip()
+    return out
+
+
+def _master(version: str) -> str:
+    if version == current_version():
+        return settings.FIELD_ENCRYPTION_KEY
+    try:
+        return _old_keys()[version]
+    except KeyError:
+        raise ValueError(f"unknown key version {version!r}") from None
+
+
+def _lookup_master() -> str:
+    explicit = getattr(settings, "FIELD_LOOKUP_KEY", "")
+    if explicit:
+        return explicit
+    try:
+        return _master("1")
+    except ValueError:
+        raise ImproperlyConfigured(
+            "After a key rotation the lookup hashes need the version-1 key: keep it in "
+            "FIELD_ENCRYPTION_OLD_KEYS or set FIELD_LOOKUP_KEY"
+        ) from None
+
+
 def _current() -> tuple[AESGCM, bytes]:
-    return _keys(settings.FIELD_ENCRYPTION_KEY)
+    return _keys(settings.FIELD_ENCRYPTION_KEY)[0], _keys(_lookup_master())[1]
+
+
+def version_of(token: str) -> str:
+    return token.partition("$")[0] if token else ""
 
 
 def encrypt(value: str) -> str:
@@ -46,7 +96,9 @@ def encrypt(value: str) -> str:
     aes, _mac = _current()
     nonce = os.urandom(12)
     return (
-        VERSION + "$" + base64.b64encode(nonce + aes.encrypt(nonce, value.encode(), None)).decode()
+        current_version()
+        + "$"
+        + base64.b64encode(nonce + aes.encrypt(nonce, value.encode(), None)).decode()
     )
 
 
@@ -54,9 +106,7 @@ def decrypt(token: str) -> str:
     if not token:
         return ""
     version, _, body = token.partition("$")
-    if version != VERSION:
-        raise ValueError(f"unknown key version {version!r}")
-    aes, _mac = _current()
+    aes = _keys(_master(version))[0]
     raw = base64.b64decode(body)
     return aes.decrypt(raw[:12], raw[12:], None).decode()
 
@@ -74,6 +124,7 @@ class Sealer:
 
     def __init__(self) -> None:
         self._aes, self._mac = _current()
+        self._prefix = current_version() + "$"
         self._urandom = os.urandom
         self._b64 = base64.b64encode
         self._blake = hashlib.blake2b
@@ -82,7 +133,10 @@ class Sealer:
         if not value:
             return ""
         nonce = self._urandom(12)
-        return "1$" + self._b64(nonce + self._aes.encrypt(nonce, value.encode(), None)).decode()
+        return (
+            self._prefix
+            + self._b64(nonce + self._aes.encrypt(nonce, value.encode(), None)).decode()
+        )
 
     def hash(self, value: str) -> str:
         if not value:

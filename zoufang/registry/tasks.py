@@ -68,7 +68,7 @@ def start_import(job_id: int) -> None:
     env["DATABASE_URL"] = _database_url() or ""
     env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", ""))
     manage = str(settings.BASE_DIR / "manage.py")
-    child = subprocess.Popen(  # noqa: S603 - our interpreter running our own command
+    child = subprocess.Popen(  # noqa: S603 - our interpreter running our own command # nosec B603
         [sys.executable, manage, "import_registry", "--job", str(job_id)],
         env=env,
         stdin=subprocess.DEVNULL,

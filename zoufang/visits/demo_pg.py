@@ -56,7 +56,7 @@ LEFT JOIN registry_household h ON h.place_id = p.id
 WHERE p.beat_id = ANY(%(beats)s) AND p.is_active AND p.kind <> 'key_area'
     AND h.use IS DISTINCT FROM 'vacant'
 ORDER BY p.id
-""".replace("SORT_KEY", _SORT_KEY)
+""".replace("SORT_KEY", _SORT_KEY)  # nosec B608 # a constant expression, values bound
 COMMUNITY_SQL = """
 INSERT INTO visits_visittask (campaign_id, beat_id, unit_path, kind, place_id, team_id, batch,
     address, sort_key, state, attempts, retry_off_hours, method, appointment_note,

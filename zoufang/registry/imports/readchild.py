@@ -78,7 +78,7 @@ class ReadError(Exception):
 
 def _spawn(path: str, mode: str, limits: Limits) -> tuple[subprocess.Popen, threading.Timer]:
     args = [str(v) for v in (mode, *dataclasses.astuple(limits))]
-    child = subprocess.Popen(  # noqa: S603 - our interpreter running our own module
+    child = subprocess.Popen(  # noqa: S603 - our interpreter running our own module # nosec B603
         [sys.executable, "-P", "-c", _BOOT, _ROOT, path, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -92,11 +92,11 @@ def _spawn(path: str, mode: str, limits: Limits) -> tuple[subprocess.Popen, thre
 def _messages(child: subprocess.Popen, timer: threading.Timer) -> Iterator[list]:
     """The row lists a child writes; raises what it reports, or ChildDied; the child is stopped
     when the caller stops iterating."""
-    assert child.stdout is not None  # noqa: S101 - for the type checker; PIPE was asked for
+    assert child.stdout is not None  # noqa: S101 - for the type checker; PIPE was asked for # nosec B101
     try:
         while True:
             try:
-                item = pickle.load(child.stdout)  # noqa: S301 - written by our own child
+                item = pickle.load(child.stdout)  # noqa: S301 - written by our own child # nosec B301
             except (EOFError, pickle.UnpicklingError):
                 break
             if isinstance(item, tuple):

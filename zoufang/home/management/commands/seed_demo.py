@@ -146,6 +146,7 @@ class Command(BaseCommand):
             ("officer", Role.COMMUNITY_OFFICER, beat, None, community_officer, ""),
             ("auxiliary", Role.TEAM_MEMBER, beat, None, auxiliary, ""),
             ("researcher", Role.RESEARCHER, None, zhian, None, "治安调研员"),
+            ("auditor", Role.AUDITOR, None, None, None, "审计员"),
         ]
         logins = []
         for username, role, unit, department, personnel, label in specs:
