@@ -20,6 +20,7 @@ bureau is Debian packages under systemd, and this runs the same binaries without
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -262,8 +263,8 @@ class Stack:
             env["DATABASE_REPLICA_URL"] = (
                 f"postgres://postgres@127.0.0.1:{self.ports['replica']}/{self.db}"
             )
-        if "nginx" in self.ports:
-            env["CSRF_TRUSTED_ORIGINS"] = f"https://127.0.0.1:{self.ports['nginx']}"
+        # nginx's port is chosen before the nodes start: their CSRF check trusts that origin.
+        env["CSRF_TRUSTED_ORIGINS"] = f"https://127.0.0.1:{self.nginx_port()}"
         return env
 
     def static_root(self) -> Path:
@@ -323,7 +324,7 @@ class Stack:
     def start_nginx(self, nodes: list[str]) -> int:
         """Debian's nginx with the shipped site file (deploy/nginx/zoufang.conf), its upstream
         pointed at the nodes, its ports and certificate made local."""
-        port = free_port()
+        port = self.nginx_port()
         plain = free_port()
         cert, key = self._certificate()
         site = (ROOT / "deploy/nginx/zoufang.conf").read_text()
@@ -367,8 +368,10 @@ http {{
         cmd = ["/usr/sbin/nginx", "-c", str(conf), "-e", str(self.workdir / "nginx-error.log")]
         self._spawn("nginx", [*cmd, "-g", "daemon off;"])
         wait_port(port, proc=self.procs["nginx"])
-        self.ports["nginx"] = port
         return port
+
+    def nginx_port(self) -> int:
+        return self.ports.setdefault("nginx", free_port())
 
     def _certificate(self) -> tuple[Path, Path]:
         """A self-signed certificate for 127.0.0.1 (cryptography is already a dependency)."""
@@ -395,6 +398,7 @@ http {{
                 x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
                 critical=False,
             )
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256())
         )
         cert_path, key_path = self.workdir / "cert.pem", self.workdir / "key.pem"
@@ -437,17 +441,18 @@ http {{
                 proc.wait(timeout=10)
 
     def stop(self) -> None:
-        for name in reversed(list(self.procs)):
-            proc = self.procs[name]
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=20)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    try:
-                        os.killpg(proc.pid, signal.SIGKILL)
-                        proc.wait(timeout=10)
-                    except (ProcessLookupError, subprocess.TimeoutExpired):
-                        pass
+        """SIGTERM to every process at once, SIGKILL to what is still there 15 s later."""
+        running = [p for p in reversed(list(self.procs.values())) if p.poll() is None]
+        for proc in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in running:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
         self.procs.clear()
         self.stop_replica()
