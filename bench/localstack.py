@@ -143,7 +143,8 @@ class Stack:
         )
         if started.returncode != 0:
             raise StackError(f"the replica did not start: {started.stdout} {started.stderr}")
-        deadline = time.monotonic() + 120
+        wait = int(os.environ.get("STACK_REPLICA_WAIT", "300"))
+        deadline = time.monotonic() + wait
         while True:  # pg_ctl's own wait (-w) gives up early on a busy machine
             try:
                 if self.psql(port, "SELECT pg_is_in_recovery()") == "t":
@@ -151,7 +152,7 @@ class Stack:
             except subprocess.CalledProcessError:
                 pass
             if time.monotonic() > deadline:
-                raise StackError("the replica did not accept connections within 120 s")
+                raise StackError(f"the replica did not accept connections within {wait} s")
             time.sleep(0.5)
         self.ports["replica"] = port
         return port
