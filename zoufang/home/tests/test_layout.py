@@ -138,6 +138,10 @@ def test_a_days_work_through_the_whole_layout(
     # One login, both nodes in turn: the session lives in Redis, not in a node.
     chief = Browser(layout, chief_a.username)
     cookies = {"sessionid": chief.s.cookies["sessionid"]}
+    import redis
+
+    session_key = f":1:django.contrib.sessions.cache{cookies['sessionid']}"
+    assert redis.Redis.from_url(layout.redis_url).exists(session_key)
     for node in ("web1", "web2", "web1", "web2"):
         r = requests.get(
             f"http://127.0.0.1:{layout.ports[node]}/findings/",
