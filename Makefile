@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 ONLY ?=
 
-.PHONY: demo test fuzz scan lint format bench install serve messages clean-demo worker beat manual backup restore prod-check lock
+.PHONY: demo test fuzz scan lint format bench install serve messages clean-demo worker beat manual backup restore prod-check lock load
 
 # Every dependency comes pinned with its hashes from requirements.lock (`make lock` writes it
 # from pyproject.toml); the project itself is then installed without resolving anything.
@@ -90,6 +90,17 @@ restore: install
 ## machine's environment (.env values exported); clean means no warning.
 prod-check: install
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+## make load [LOAD_USERS=500] [LOAD_TIME=120]: locust's shift-change mix (decision 0044)
+## against the local layout (nginx, two gunicorn nodes, pgbouncer, Celery worker and beat),
+## on DATABASE_URL holding the demo city (`manage.py seed_demo`); prints throughput, p95 and
+## errors and checks every acknowledged visit and finding is stored once. Loopback only,
+## bounded by LOAD_TIME plus ten minutes for starting and stopping.
+LOAD_USERS ?= 500
+LOAD_TIME ?= 120
+load: install
+	@test -n "$$DATABASE_URL" || { echo "make load needs DATABASE_URL (PostgreSQL with the demo city)"; exit 2; }
+	timeout $$(( $(LOAD_TIME) + 600 )) $(PY) bench/load/run.py --users $(LOAD_USERS) --time $(LOAD_TIME)
 
 ## make messages: refresh and compile the translation catalogs.
 messages: install

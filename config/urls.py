@@ -46,3 +46,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database that cannot be reached answers 503 with a message; any other error the usual 500.
+handler500 = "zoufang.core.unavailable.server_error_or_unavailable"

@@ -363,3 +363,41 @@ CELERY_BEAT_SCHEDULE["core-retention"] = {
     "task": "core.retention",
     "schedule": crontab(hour=env_int("RETENTION_HOUR", 3), minute=15),
 }
+# ---- deployment: read replica, connection pooling, sessions (issue 16; decisions 0042-0043)
+# DATABASE_REPLICA_URL: a streaming replica (hot standby) of DATABASE_URL. Views marked
+# @replica_reads (zoufang.core.replica) read from it; writes and everything else use the
+# primary, and a user who just wrote reads the primary until the replica has replayed that
+# write. Unset: one database, as before.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": env_int("REPLICA_CONNECT_TIMEOUT", 2)}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["zoufang.core.replica.ReplicaRouter"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "zoufang.core.replica.ReplicaMiddleware",
+)
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 300)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
+# DB_TRANSACTION_POOLING=true: DATABASE_URL points at a PgBouncer in transaction mode
+# (Debian 12's 1.18 keeps no prepared statements across transactions): nothing is prepared
+# on the server (psycopg's prepare_threshold off, the visit submission's own statements too)
+# and no server-side cursors (a cursor would outlive the transaction that holds it).
+if env_bool("DB_TRANSACTION_POOLING", False):
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _alias.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    VISITS_PREPARED_STATEMENTS = False
+# Several web nodes: sessions live in the shared cache (Redis), so any node serves any request.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# STATIC_COMPRESS=false: collectstatic writes hashed names without the gzip/brotli copies
+# (minutes of CPU for the vendored bundles); nginx compresses on the fly instead. The local
+# layout test (bench/localstack.py) collects this way.
+if not env_bool("STATIC_COMPRESS", True) and not DEBUG:
+    STORAGES["staticfiles"]["BACKEND"] = (
+        "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from zoufang.campaigns.services import request_campaign
 from zoufang.core.paging import paginate
+from zoufang.core.replica import replica_reads
 from zoufang.dashboard import access, reportfiles, reports
 from zoufang.dashboard.models import DailyReport
 from zoufang.org.models import Unit
@@ -52,6 +53,7 @@ def _list(request: HttpRequest, form: dict, errors: dict) -> HttpResponse:
     )
 
 
+@replica_reads
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     if not access.may_steer(request.user):
@@ -86,6 +88,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard:report_detail", report.pk)
 
 
+@replica_reads
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)
@@ -120,6 +123,7 @@ def _filename(report: DailyReport, ext: str) -> str:
     return f"daily-report-{report.unit.code}-{report.date_to:%Y%m%d}.{ext}"
 
 
+@replica_reads
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)
@@ -129,6 +133,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@replica_reads
 @login_required
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zoufang.campaigns.services import request_campaign
+from zoufang.core.replica import replica_reads
 from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
 from zoufang.dashboard import access, panels, selectors
@@ -151,6 +152,7 @@ def _links(unit: Unit) -> dict[str, str]:
     }
 
 
+@replica_reads
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The dashboard of the unit `?unit=` (the user's own by default; 404 outside their

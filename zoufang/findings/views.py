@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zoufang.core.masking import mask_phone
 from zoufang.core.paging import paginate, render_results
+from zoufang.core.replica import replica_reads
 from zoufang.core.roles import Role
 from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
@@ -139,6 +140,7 @@ def _referrals_text(f: Finding) -> str:
     return "; ".join(parts)
 
 
+@replica_reads
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -362,6 +364,7 @@ def _flat(form) -> str:  # type: ignore[no-untyped-def]
     )
 
 
+@replica_reads
 @login_required
 def finding_stats(request: HttpRequest) -> HttpResponse:
     user = request.user

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from zoufang.campaigns.services import request_campaign
 from zoufang.core.paging import paginate
+from zoufang.core.replica import replica_reads
 from zoufang.core.roles import AUDIT_ROLES, CAMPAIGN_WIDE_ROLES, Role
 from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
@@ -25,6 +26,7 @@ from zoufang.home import audit, selectors
 from zoufang.home.audit_render import entries
 
 
+@replica_reads
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The steering roles' home page is the command dashboard of their scope; officers and
@@ -105,6 +107,7 @@ def _login_page(request: HttpRequest, tab: str, filters: audit.AuditFilters):  #
     return paginate(request, qs)
 
 
+@replica_reads
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit trail: changes, imports, visits and openings of sensitive clues in one

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate, paginate_uncounted, render_results
+from zoufang.core.replica import replica_reads
 from zoufang.core.scope import user_manages, user_scope
 from zoufang.offline.selectors import stale_queue_list
 from zoufang.org import access, exports, selectors, services
@@ -59,6 +60,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "org/unit_detail.html", context)
 
 
+@replica_reads
 @login_required
 def personnel_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -124,6 +126,7 @@ def personnel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "org/personnel_form.html", {"form": form, "person": person})
 
 
+@replica_reads
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     user = request.user

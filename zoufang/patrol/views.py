@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate
+from zoufang.core.replica import replica_reads
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.access import get_unit_for_user
 from zoufang.patrol import access, selectors
@@ -62,6 +63,7 @@ QUEUE_HEADERS = [
 ]
 
 
+@replica_reads
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     if not access.may_see_queue(request.user):
@@ -117,6 +119,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "patrol/queue.html", context)
 
 
+@replica_reads
 @login_required
 def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
     flag = access.get_flag_for_user(request.user, pk)
@@ -159,6 +162,7 @@ def flag_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("patrol:flag_detail", pk=flag.pk)
 
 
+@replica_reads
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
     if not access.may_see_queue(request.user):
@@ -216,6 +220,7 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "patrol/_run.html", {"run": run})
 
 
+@replica_reads
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
     campaign = _campaign(request)
@@ -227,6 +232,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "patrol/notices.html", context)
 
 
+@replica_reads
 @login_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = access.get_notice_for_user(request.user, pk)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from zoufang.core.logging import has_personal_number
 from zoufang.core.paging import paginate_uncounted, render_results
+from zoufang.core.replica import replica_reads
 from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.access import get_unit_for_user
@@ -136,6 +137,7 @@ def _list_page(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
 PLACE_HEADERS = ["地址编码", "类别", "名称", "地址", "社区", "户主", "房屋用途", "人户分离"]
 
 
+@replica_reads
 @login_required
 @post_search
 def place_list(request: HttpRequest) -> HttpResponse:
@@ -233,6 +235,7 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
 PERSON_HEADERS = selectors.PERSON_EXPORT_HEADERS
 
 
+@replica_reads
 @login_required
 @post_search
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -307,6 +310,7 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/key_person_list.html", ctx)
 
 
+@replica_reads
 @login_required
 def org_list(request: HttpRequest, kind: str) -> HttpResponse:
     ctx = _common(request, kind)
@@ -400,6 +404,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/import_detail.html", ctx)
 
 
+@replica_reads
 @login_required
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_import_job_for_user(request.user, pk)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from zoufang.core.replica import replica_reads
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.models import Unit
 from zoufang.supervision import access
@@ -29,6 +30,7 @@ def chosen_unit(request: HttpRequest) -> Unit:
     return unit
 
 
+@replica_reads
 @login_required
 def deployment_page(request: HttpRequest) -> HttpResponse:
     unit = chosen_unit(request)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zoufang.core.replica import replica_reads
 from zoufang.core.scope import user_scope
 from zoufang.core.xlsx import xlsx_response
 from zoufang.supervision import access
@@ -61,6 +62,7 @@ def _entries(request: HttpRequest, lst: HonourList):  # type: ignore[no-untyped-
     )
 
 
+@replica_reads
 @login_required
 def honour_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lst = access.get_honour_list_for_user(request.user, pk)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zoufang.core.replica import replica_reads
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.models import Unit
 from zoufang.supervision import access, scoring
@@ -44,6 +45,7 @@ def _rows(request: HttpRequest, unit: Unit, campaign, weights):  # type: ignore[
     return score_service.score_units(campaign, children or [unit], weights), False
 
 
+@replica_reads
 @login_required
 def score_table(request: HttpRequest) -> HttpResponse:
     unit = chosen_unit(request)

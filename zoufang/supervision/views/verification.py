@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate
+from zoufang.core.replica import replica_reads
 from zoufang.core.xlsx import xlsx_response
 from zoufang.supervision import access
 from zoufang.supervision.models import VerificationSample, VerificationTask
@@ -39,6 +40,7 @@ HEADERS = [
 ]
 
 
+@replica_reads
 @login_required
 def verification_list(request: HttpRequest) -> HttpResponse:
     unit = chosen_unit(request)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from zoufang.core.paging import paginate
+from zoufang.core.replica import replica_reads
 from zoufang.core.xlsx import xlsx_response
 from zoufang.org.models import Unit
 from zoufang.visits import access, selectors, services
@@ -23,6 +24,7 @@ from zoufang.visits.models import TaskState, VisitKind
 from zoufang.visits.views.common import current_campaign, next_url
 
 
+@replica_reads
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """底数清: places, visited, not reached, refused, address problems, not attempted — for the
@@ -89,6 +91,7 @@ UNVISITED_HEADERS = [
 ]
 
 
+@replica_reads
 @login_required
 def unvisited(request: HttpRequest, beat_id: int) -> HttpResponse:
     """The beat's addresses not yet visited, one click from coverage; exports to xlsx."""
