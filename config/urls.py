@@ -32,6 +32,7 @@ urlpatterns = [
     path("supervision/", include("zoufang.supervision.urls")),
     path("dashboard/", include("zoufang.dashboard.urls")),
     path("patrol/", include("zoufang.patrol.urls")),
+    path("research/", include("zoufang.research.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", not_found),

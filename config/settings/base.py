@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "zoufang.notifications",
     "zoufang.visits",
     "zoufang.supervision",
+    "zoufang.research",
     "zoufang.dashboard",
     "zoufang.patrol",
     "zoufang.home",

@@ -33,7 +33,11 @@ STEPS = [
 ]
 # Steps that need the demo logins (seed_demo runs them once it has issued them): visits
 # recorded through the service by `officer` and `chief`, whose alerts and referrals reach them.
-AFTER_LOGINS = [("visits", "zoufang.visits.demo_links.build")]
+AFTER_LOGINS = [
+    ("visits", "zoufang.visits.demo_links.build"),
+    # Research: topics and reports written by the researcher and the office logins.
+    ("research", "zoufang.research.demo.build"),
+]
 BEATS_PER_SCALE = 150
 SMALL_DEMO_HOUSEHOLDS = 200
 DEMO_DAY = 11  # the demo's today is day 11 of the campaign: the concentrated visiting phase
