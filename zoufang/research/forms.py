@@ -139,8 +139,12 @@ QUESTIONS_HELP = _(
 
 
 class QuestionnaireForm(Styled, forms.ModelForm):
+    # Not required here: the service says what is missing together with the other errors.
     questions = forms.CharField(
-        label=_("Questions"), widget=forms.Textarea(attrs={"rows": 12}), help_text=QUESTIONS_HELP
+        label=_("Questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=QUESTIONS_HELP,
     )
 
     class Meta:

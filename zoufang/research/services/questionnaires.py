@@ -226,6 +226,7 @@ def questionnaire_publish(*, actor: User, questionnaire: Questionnaire) -> int:
     q.state = Questionnaire.State.PUBLISHED
     q.published_at = timezone.now()
     q.save(update_fields=["state", "published_at"])
+    questionnaire.state, questionnaire.published_at = q.state, q.published_at
     return len(people)
 
 
@@ -266,6 +267,7 @@ def response_submit(
     asked (404), already answered, or the questionnaire is closed; a ValidationError by
     question id otherwise. Nothing here is logged."""
     today = today or timezone.localdate()
+    questionnaire = Questionnaire.objects.get(pk=questionnaire.pk)
     invitation = (
         Invitation.objects.select_for_update()
         .filter(questionnaire=questionnaire, user=user)
