@@ -81,7 +81,7 @@ def test_missing_and_invalid_answers_are_reported_per_question(make_questionnair
 def test_answers_after_closing_are_refused(make_questionnaire, tree, officer_a):
     q = make_questionnaire(unit=tree.county_x)
     after = q.closes_on + dt.timedelta(days=1)
-    with pytest.raises(ValidationError, match="closed|截止"):
+    with pytest.raises(ValidationError, match=r"closed|截止"):
         svc.response_submit(user=officer_a, questionnaire=q, answers=answers_for(q), today=after)
     assert not Invitation.objects.get(user=officer_a).answered
 
