@@ -16,10 +16,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zoufang.core.roles import LEADERSHIP_ROLES, UNIT_ROLE_LEVELS
+from zoufang.notifications.services import notify
 from zoufang.research.models import (
     Answer,
     Invitation,
@@ -226,6 +228,14 @@ def questionnaire_publish(*, actor: User, questionnaire: Questionnaire) -> int:
     q.state = Questionnaire.State.PUBLISHED
     q.published_at = timezone.now()
     q.save(update_fields=["state", "published_at"])
+    # The invitees hear of it through the bell (the page: /research/questionnaires/).
+    notify(
+        kind="questionnaire",
+        title=_("Questionnaire to answer: %(title)s (closes %(d)s)")
+        % {"title": q.title, "d": q.closes_on},
+        url=reverse("research:questionnaire", args=[q.pk]),
+        users=people,
+    )
     questionnaire.state, questionnaire.published_at = q.state, q.published_at
     return len(people)
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zoufang.core.tests.exports import export_table
+from zoufang.notifications.models import Notification
 from zoufang.research.models import Invitation, Response
 from zoufang.research.services import questionnaires as svc
 from zoufang.research.tests.conftest import QUESTIONS, answers_for
@@ -45,6 +46,11 @@ def test_publishing_invites_the_officers_of_the_unit_only(
         Invitation.objects.filter(questionnaire=q).values_list("user__username", flat=True)
     )
     assert invited == {officer_a.username, chief_a.username}
+    # They hear of it through the bell; nobody else does.
+    told = Notification.objects.filter(kind="questionnaire").values_list(
+        "user__username", flat=True
+    )
+    assert set(told) == invited
 
 
 def test_the_leadership_questionnaire_goes_to_the_leadership(
