@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zoufang.campaigns.services import request_campaign
+from zoufang.findings.selectors import department_findings
 from zoufang.org.models import Department, Unit
 from zoufang.research import access, selectors, words
 from zoufang.research.forms import (
@@ -57,6 +58,10 @@ def index(request: HttpRequest) -> HttpResponse:
         "may_create": access.is_office(user) or access.is_researcher(user),
         "department": user.department if access.is_researcher(user) else None,
         "is_office": access.is_office(user),
+        # The findings routed to a researcher's department (their read-only list).
+        "department_findings": department_findings(user).count()
+        if access.is_researcher(user)
+        else None,
     }
     return render(request, "research/index.html", context)
 
