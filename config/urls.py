@@ -38,6 +38,7 @@ urlpatterns = [
     path("dashboard/", include("zoufang.dashboard.urls")),
     path("patrol/", include("zoufang.patrol.urls")),
     path("pocketbook/", include("zoufang.knowledge.urls")),
+    path("research/", include("zoufang.research.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", not_found),

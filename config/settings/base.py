@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "zoufang.offline",
     "zoufang.visits",
     "zoufang.supervision",
+    "zoufang.research",
     "zoufang.dashboard",
     "zoufang.patrol",
     "zoufang.home",

@@ -40,6 +40,8 @@ AFTER_LOGINS = [
     ("visits", "zoufang.visits.demo_links.build"),
     ("offline", "zoufang.offline.demo.build"),
     ("dashboard", "zoufang.dashboard.demo.build"),  # positions for the visits just recorded
+    # Research: topics and reports written by the researcher and the office logins.
+    ("research", "zoufang.research.demo.build"),
 ]
 # Steps that read the figures (seed_demo runs them once it has recounted the rollups).
 AFTER_ROLLUPS = [("dashboard", "zoufang.dashboard.demo.build_summaries")]

@@ -9,7 +9,7 @@ from axes.models import AccessFailureLog, AccessLog
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -34,6 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if may_steer(user):
         return dashboard_views.dashboard(request)
+    if user.role == Role.RESEARCHER and user.department_id is not None:
+        # A researcher's home is their department's research work.
+        return redirect("research:index")
     campaign = request_campaign(request)
     stats = selectors.org_stats(user, campaign)
     scope = user_scope(user)

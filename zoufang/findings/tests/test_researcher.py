@@ -31,7 +31,7 @@ def test_the_researcher_reads_the_findings_of_their_department(
     assert clue.description not in page
     # Read-only: no link to the finding page or its actions.
     assert f"/findings/{ours_a.pk}/" not in page
-    home = client.get(reverse("home")).content.decode()
+    home = client.get(reverse("home"), follow=True).content.decode()
     assert reverse("findings:department") in home
     count = re.search(r'data-stat="department-findings">.*?(\d+)', home, re.S)
     assert count

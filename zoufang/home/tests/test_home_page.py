@@ -32,9 +32,16 @@ def test_home_counts_non_compliant_teams_in_scope(people, officer_a, officer_b, 
 
 
 def test_a_researcher_sees_no_figure_of_units_they_do_not_cover(researcher, people, client_for):
-    page = client_for(researcher).get(reverse("home")).content.decode()
+    response = client_for(researcher).get(reverse("home"), follow=True)
+    page = response.content.decode()
     assert 'data-stat="people"' not in page
     assert reverse("findings:department") in page
+
+
+def test_a_researchers_home_is_their_departments_research(researcher, client_for):
+    response = client_for(researcher).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("research:index")
 
 
 @pytest.mark.parametrize(
