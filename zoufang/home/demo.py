@@ -30,6 +30,7 @@ STEPS = [
     ("findings", "zoufang.findings.demo.build"),
     ("supervision", "zoufang.supervision.demo.build"),
     ("patrol", "zoufang.patrol.demo.build"),
+    ("outreach", "zoufang.outreach.demo.build"),
 ]
 # Steps that need the demo logins (seed_demo runs them once it has issued them): visits
 # recorded through the service by `officer` and `chief`, whose alerts and referrals reach them.

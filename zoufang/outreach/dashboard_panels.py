@@ -40,7 +40,8 @@ def drives_context(user: Any, unit: Any, campaign: Any) -> dict[str, Any] | None
         rows.append(
             (
                 t.drive.name,
-                _("%(events)d events · %(people)d people") % {"events": t.events, "people": t.people},
+                _("%(events)d events · %(people)d people")
+                % {"events": t.events, "people": t.people},
                 url,
             )
         )

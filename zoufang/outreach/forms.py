@@ -44,7 +44,9 @@ class RateForm(ChallengeForm):
         widget=forms.RadioSelect,
     )
     topics = forms.ChoiceField(
-        label=_("Did the officers explain the six topics (traffic, drugs, crime, terrorism, public order, civility)?"),
+        label=_(
+            "Did the officers explain the six topics (traffic, drugs, crime, terrorism, public order, civility)?"
+        ),
         choices=TOPICS_CHOICES,
         widget=forms.RadioSelect,
     )
@@ -73,7 +75,9 @@ class VisitForm(ChallengeForm):
     end = forms.TimeField(
         label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    name = forms.CharField(label=_("How should we address you? (optional)"), max_length=50, required=False)
+    name = forms.CharField(
+        label=_("How should we address you? (optional)"), max_length=50, required=False
+    )
     phone = forms.CharField(
         label=_("Phone, so that the officers can confirm"),
         max_length=20,
@@ -125,8 +129,12 @@ class EventForm(StaffForm):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     unit = forms.TypedChoiceField(label=_("Organising unit"), coerce=int)
     place_text = forms.CharField(label=_("Place"), max_length=200, required=False)
-    latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
-    longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=9, decimal_places=6
+    )
     people_reached = forms.IntegerField(label=_("People reached"), min_value=0, max_value=1_000_000)
 
 

@@ -77,7 +77,10 @@ class DriveEvent(TimeStampedModel):
 class EventLeaflet(models.Model):
     event = models.ForeignKey(DriveEvent, on_delete=models.CASCADE, related_name="leaflets")
     item = models.ForeignKey(
-        "campaigns.CatalogItem", verbose_name=_("leaflet"), on_delete=models.PROTECT, related_name="+"
+        "campaigns.CatalogItem",
+        verbose_name=_("leaflet"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     quantity = models.PositiveIntegerField(_("quantity"))
 
@@ -116,7 +119,10 @@ class LeafletIssue(models.Model):
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(
-        "campaigns.CatalogItem", verbose_name=_("leaflet"), on_delete=models.PROTECT, related_name="+"
+        "campaigns.CatalogItem",
+        verbose_name=_("leaflet"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
@@ -202,7 +208,9 @@ class PublicSubmission(models.Model):
     satisfaction = models.CharField(
         _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
     )
-    safety = models.CharField(_("sense of security"), max_length=8, choices=Safety.choices, blank=True)
+    safety = models.CharField(
+        _("sense of security"), max_length=8, choices=Safety.choices, blank=True
+    )
     topics_explained = models.BooleanField(_("six topics explained"), null=True, blank=True)
     visit_id = models.BigIntegerField(_("visit"), null=True, blank=True)
     # A visit request: the address and the time that suits the resident.

@@ -11,12 +11,16 @@ from django.utils.translation import gettext_lazy as _
 NOTICE = [
     (
         _("Your answers to the three rating questions"),
-        _("To count the public's satisfaction and sense of security per community, station and county."),
+        _(
+            "To count the public's satisfaction and sense of security per community, station and county."
+        ),
         _("Rate a visit"),
         ("satisfaction", "safety", "topics_explained"),
     ),
     (
-        _("Which visit your rating is about (only when the address you give is a visited one; the address itself is not kept)"),
+        _(
+            "Which visit your rating is about (only when the address you give is a visited one; the address itself is not kept)"
+        ),
         _("To tie the rating to the team that visited you."),
         _("Rate a visit"),
         ("visit_id",),
@@ -34,7 +38,9 @@ NOTICE = [
         ("photo", "photo_extension"),
     ),
     (
-        _("Your name and phone, only if you give them (never for an anonymous clue); the phone is stored encrypted"),
+        _(
+            "Your name and phone, only if you give them (never for an anonymous clue); the phone is stored encrypted"
+        ),
         _("So that the officers can call you back or confirm the visit."),
         _("Visit request, clue"),
         ("contact_name", "contact_phone_sealed", "contact_phone_masked", "anonymous"),
@@ -46,7 +52,9 @@ NOTICE = [
         ("address", "wanted_date", "wanted_start", "wanted_end"),
     ),
     (
-        _("The community the page belongs to, the date you sent it, a reference number and a keyed hash of your check code"),
+        _(
+            "The community the page belongs to, the date you sent it, a reference number and a keyed hash of your check code"
+        ),
         _("To route what you sent to the right police and to let you check its status."),
         _("Every action"),
         ("beat", "unit_path", "campaign", "kind", "created_at", "reference", "code_hash"),

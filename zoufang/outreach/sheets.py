@@ -90,9 +90,7 @@ def _print(html: str, fn: str) -> bytes:
         )
         try:
             # A5 at 96 dpi is 559 × 794 CSS pixels; the PNG is drawn at twice that.
-            page = browser.new_page(
-                viewport={"width": 559, "height": 794}, device_scale_factor=2
-            )
+            page = browser.new_page(viewport={"width": 559, "height": 794}, device_scale_factor=2)
             page.set_content(html, wait_until="load")
             if fn == "pdf":
                 return page.pdf(

@@ -124,7 +124,9 @@ def event_create(
         EventLeaflet(event=event, item_id=item, quantity=q) for item, q in leaflets.items() if q
     )
     for photo, extension in zip(photos, extensions, strict=True):
-        row = EventPhoto(event=event, token=secrets.token_hex(8), extension=extension, size=photo.size)
+        row = EventPhoto(
+            event=event, token=secrets.token_hex(8), extension=extension, size=photo.size
+        )
         row.image.save(f"{row.token}{extension}", photo, save=False)
         row.save()
     return event

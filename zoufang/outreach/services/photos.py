@@ -32,8 +32,16 @@ def photo_check(upload: Any) -> str:
         with Image.open(upload) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationError({"photo": _("This file is not a photo: send a JPEG or PNG image.")}) from exc
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
+        raise ValidationError(
+            {"photo": _("This file is not a photo: send a JPEG or PNG image.")}
+        ) from exc
     finally:
         upload.seek(0)
     if kind not in EXTENSIONS:

@@ -173,9 +173,7 @@ def _visit_at(beat: Unit, address: str) -> int | None:
     place = Place.objects.filter(beat=beat, is_active=True, address=address).first()
     if place is None:
         return None
-    visit = (
-        Visit.objects.filter(place=place, outcome="visited").order_by("-started_at").first()
-    )
+    visit = Visit.objects.filter(place=place, outcome="visited").order_by("-started_at").first()
     return visit.pk if visit else None
 
 

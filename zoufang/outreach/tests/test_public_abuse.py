@@ -25,8 +25,11 @@ def _suggest(beat):
 
 def test_without_a_solved_challenge_nothing_is_stored(client, tree, campaign):
     c = guard.challenge_new()
-    for extra in ({}, {"challenge": c["challenge"], "answer": "1"},
-                  {"challenge": "forged:token", "answer": "0"}):
+    for extra in (
+        {},
+        {"challenge": c["challenge"], "answer": "1"},
+        {"challenge": "forged:token", "answer": "0"},
+    ):
         r = client.post(_suggest(tree.beat_a), {"text": "意见", **extra})
         assert r.status_code == 400
     assert not PublicSubmission.objects.exists()
@@ -46,25 +49,41 @@ def test_a_challenge_issued_for_fewer_bits_than_now_required_is_refused(settings
     assert not guard.challenge_check(c["challenge"], guard.challenge_solve(c["challenge"], 6))
 
 
-def test_the_address_limit_refuses_a_flood_and_stores_nothing(client, send, settings, tree, campaign):
+def test_the_address_limit_refuses_a_flood_and_stores_nothing(
+    client, send, settings, tree, campaign
+):
     settings.OUTREACH_RATE_IP = "3/h"
-    codes = [send(client, _suggest(tree.beat_a), {"text": f"意见{i}"}).status_code for i in range(5)]
+    codes = [
+        send(client, _suggest(tree.beat_a), {"text": f"意见{i}"}).status_code for i in range(5)
+    ]
     assert codes == [200, 200, 200, 429, 429]
     assert PublicSubmission.objects.count() == 3
 
 
-def test_the_proxy_header_counts_only_from_the_trusted_proxy(client, send, settings, tree, campaign):
+def test_the_proxy_header_counts_only_from_the_trusted_proxy(
+    client, send, settings, tree, campaign
+):
     settings.OUTREACH_RATE_IP = "2/h"
     settings.TRUSTED_PROXIES = ["10.9.0.1"]
     # Behind the proxy: each resident is their own address.
     for i in range(4):
-        r = send(client, _suggest(tree.beat_a), {"text": f"代理后{i}"},
-                 REMOTE_ADDR="10.9.0.1", HTTP_X_REAL_IP=f"127.0.5.{i}")
+        r = send(
+            client,
+            _suggest(tree.beat_a),
+            {"text": f"代理后{i}"},
+            REMOTE_ADDR="10.9.0.1",
+            HTTP_X_REAL_IP=f"127.0.5.{i}",
+        )
         assert r.status_code == 200
     # Straight to the server, a header set by the client itself changes nothing.
     codes = [
-        send(client, _suggest(tree.beat_a), {"text": f"伪造{i}"},
-             REMOTE_ADDR="127.0.9.9", HTTP_X_REAL_IP=f"127.0.6.{i}").status_code
+        send(
+            client,
+            _suggest(tree.beat_a),
+            {"text": f"伪造{i}"},
+            REMOTE_ADDR="127.0.9.9",
+            HTTP_X_REAL_IP=f"127.0.6.{i}",
+        ).status_code
         for i in range(4)
     ]
     assert codes == [200, 200, 429, 429]
@@ -86,8 +105,16 @@ def test_the_phone_limit_holds_across_addresses(client, send, settings, tree, pe
     from django.utils import timezone
 
     codes = [
-        send(client, url, {"address": f"文峰路{i}号", "date": timezone.localdate().isoformat(),
-                           "phone": "13912345678"}, REMOTE_ADDR=f"127.0.7.{i}").status_code
+        send(
+            client,
+            url,
+            {
+                "address": f"文峰路{i}号",
+                "date": timezone.localdate().isoformat(),
+                "phone": "13912345678",
+            },
+            REMOTE_ADDR=f"127.0.7.{i}",
+        ).status_code
         for i in range(3)
     ]
     assert codes == [200, 200, 429]

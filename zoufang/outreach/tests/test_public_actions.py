@@ -58,8 +58,13 @@ def test_a_visit_request_lands_on_the_beat_teams_today_list(client, send, tree, 
     r = send(
         client,
         _url("visit", tree.beat_a),
-        {"address": "文峰路8号2单元101", "date": today.isoformat(), "start": "19:00",
-         "end": "20:00", "phone": "13912345678"},
+        {
+            "address": "文峰路8号2单元101",
+            "date": today.isoformat(),
+            "start": "19:00",
+            "end": "20:00",
+            "phone": "13912345678",
+        },
     )
     assert r.status_code == 200
     task = VisitTask.objects.get(address="文峰路8号2单元101")
@@ -72,17 +77,25 @@ def test_a_visit_request_lands_on_the_beat_teams_today_list(client, send, tree, 
 
 def test_a_visit_request_for_a_later_day_waits_for_that_day(client, send, tree, people, campaign):
     later = timezone.localdate() + dt.timedelta(days=3)
-    send(client, _url("visit", tree.beat_a),
-         {"address": "文峰路9号", "date": later.isoformat(), "phone": "13912345678"})
+    send(
+        client,
+        _url("visit", tree.beat_a),
+        {"address": "文峰路9号", "date": later.isoformat(), "phone": "13912345678"},
+    )
     task = VisitTask.objects.get(address="文峰路9号")
     assert task not in today_tasks(people.team_a)
     assert task in today_tasks(people.team_a, day=later)
 
 
-def test_a_visit_request_in_the_past_is_refused_and_nothing_stored(client, send, tree, people, campaign):
+def test_a_visit_request_in_the_past_is_refused_and_nothing_stored(
+    client, send, tree, people, campaign
+):
     past = timezone.localdate() - dt.timedelta(days=1)
-    r = send(client, _url("visit", tree.beat_a),
-             {"address": "文峰路9号", "date": past.isoformat(), "phone": "13912345678"})
+    r = send(
+        client,
+        _url("visit", tree.beat_a),
+        {"address": "文峰路9号", "date": past.isoformat(), "phone": "13912345678"},
+    )
     assert r.status_code == 400
     assert not PublicSubmission.objects.exists()
     assert not VisitTask.objects.filter(address="文峰路9号").exists()
@@ -95,14 +108,24 @@ def test_a_rating_answers_the_same_whether_or_not_the_address_exists(client, sen
     assert a.status_code == b.status_code == 200
     strip = lambda r: r.content.decode().split("data-reference>")[0]  # noqa: E731
     assert strip(a) == strip(b)
-    assert PublicSubmission.objects.filter(kind="rating", state=SubmissionState.ACCEPTED).count() == 2
+    assert (
+        PublicSubmission.objects.filter(kind="rating", state=SubmissionState.ACCEPTED).count() == 2
+    )
     assert not PublicSubmission.objects.exclude(address="").exists()  # the address is not kept
 
 
 def test_an_anonymous_clue_keeps_no_name_or_phone(client, send, tree, campaign):
-    r = send(client, _url("clue", tree.beat_a),
-             {"clue_kind": "fraud", "text": "有人冒充客服让老人转账", "anonymous": "on",
-              "name": "王五", "phone": "13912345678"})
+    r = send(
+        client,
+        _url("clue", tree.beat_a),
+        {
+            "clue_kind": "fraud",
+            "text": "有人冒充客服让老人转账",
+            "anonymous": "on",
+            "name": "王五",
+            "phone": "13912345678",
+        },
+    )
     assert r.status_code == 200
     sub = PublicSubmission.objects.get()
     assert (sub.contact_name, sub.contact_phone_sealed, sub.contact_phone_masked) == ("", "", "")
@@ -112,9 +135,14 @@ def test_an_anonymous_clue_keeps_no_name_or_phone(client, send, tree, campaign):
     assert "王五" not in finding.reporter_name
 
 
-def test_a_named_clue_keeps_the_phone_sealed_and_gives_it_to_the_finding(client, send, tree, campaign):
-    send(client, _url("clue", tree.beat_a),
-         {"clue_kind": "vice", "text": "某楼夜里聚众赌博", "name": "李四", "phone": "13912345678"})
+def test_a_named_clue_keeps_the_phone_sealed_and_gives_it_to_the_finding(
+    client, send, tree, campaign
+):
+    send(
+        client,
+        _url("clue", tree.beat_a),
+        {"clue_kind": "vice", "text": "某楼夜里聚众赌博", "name": "李四", "phone": "13912345678"},
+    )
     sub = PublicSubmission.objects.get()
     assert "13912345678" not in sub.contact_phone_sealed
     assert sub.contact_phone_masked == "139****5678"

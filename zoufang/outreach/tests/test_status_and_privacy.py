@@ -30,8 +30,11 @@ def _answer(response) -> str:
 
 
 def test_the_holder_of_reference_and_code_sees_the_stage_only(client, send, tree, campaign):
-    r = send(client, reverse("public:suggest", args=[beat_token(tree.beat_a)]),
-             {"text": "希望多开展防诈骗宣传"})
+    r = send(
+        client,
+        reverse("public:suggest", args=[beat_token(tree.beat_a)]),
+        {"text": "希望多开展防诈骗宣传"},
+    )
     ref, code = _receipt(r)
     status = send(client, reverse("public:status"), {"reference": ref, "code": code})
     assert 'data-stage="handling"' in status.content.decode()
@@ -52,8 +55,11 @@ def test_a_wrong_code_and_an_unknown_reference_answer_alike(client, send, tree, 
 
 
 def test_a_held_submission_reads_as_received(client, send, tree, campaign):
-    r = send(client, reverse("public:suggest", args=[beat_token(tree.beat_a)]),
-             {"text": "加微信 www.example.com 领奖"})
+    r = send(
+        client,
+        reverse("public:suggest", args=[beat_token(tree.beat_a)]),
+        {"text": "加微信 www.example.com 领奖"},
+    )
     ref, code = _receipt(r)
     assert PublicSubmission.objects.get().state == "held"
     status = send(client, reverse("public:status"), {"reference": ref, "code": code})

@@ -198,7 +198,9 @@ def leaflets(request: HttpRequest) -> HttpResponse:
         )
     form = IssueForm()
     form.fields["item"].choices = [(i.pk, i.name) for i in items]
-    form.fields["unit"].choices = [(u.pk, u.name) for u in [unit, *units] if access.may_issue(request.user, u)]
+    form.fields["unit"].choices = [
+        (u.pk, u.name) for u in [unit, *units] if access.may_issue(request.user, u)
+    ]
     audience = selectors.leaflet_audience(campaign, unit)
     return render(
         request,
@@ -208,7 +210,13 @@ def leaflets(request: HttpRequest) -> HttpResponse:
             "chain": _chain(request, unit),
             "items": items,
             "stock": [
-                (r, [(r.issued.get(i.pk, 0), r.handed(i.pk), r.left(i.pk), r.is_low(i.pk)) for i in items])
+                (
+                    r,
+                    [
+                        (r.issued.get(i.pk, 0), r.handed(i.pk), r.left(i.pk), r.is_low(i.pk))
+                        for i in items
+                    ],
+                )
                 for r in stock
             ],
             "audience_rows": _audience_rows(items, audience),
