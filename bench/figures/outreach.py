@@ -40,12 +40,13 @@ from bench.common import Bench, Figure
 ROOT = Path(__file__).resolve().parent.parent.parent
 OUT = ROOT / ".bench" / "public_flood"
 REDIS_URL = os.environ.get("PUBLIC_FLOOD_REDIS", "redis://127.0.0.1:6379/14")
-RUN_SECONDS = int(os.environ.get("PUBLIC_FLOOD_SECONDS", "60"))
-FLOOD_USERS = int(os.environ.get("PUBLIC_FLOOD_USERS", "2"))
-HONEST_USERS = int(os.environ.get("PUBLIC_FLOOD_HONEST", "60"))
+RUN_SECONDS = int(os.environ.get("PUBLIC_FLOOD_SECONDS", "90"))
+FLOOD_USERS = int(os.environ.get("PUBLIC_FLOOD_USERS", "8"))
+FLOOD_ADDRESSES = int(os.environ.get("PUBLIC_FLOOD_ADDRESSES", "1"))
+HONEST_USERS = int(os.environ.get("PUBLIC_FLOOD_HONEST", "20"))
 PROXY_SOURCE = "127.0.0.2"
 
-LOCUSTFILE = r'''
+LOCUSTFILE = r"""
 import hashlib, itertools, json, os, random, re, threading
 from locust import HttpUser, task, between, constant, events
 from requests.adapters import HTTPAdapter
@@ -54,7 +55,7 @@ DATA = json.load(open(os.environ["PF_DATA"]))
 COUNTS = {"flood_sent": 0, "flood_refused": 0, "flood_served": 0,
           "honest_sent": 0, "honest_served": 0, "honest_refused": 0}
 _lock = threading.Lock()
-_flood_ip = itertools.count(1)
+_flood_ip = itertools.count(0)
 _honest_ip = itertools.count(0)
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -117,7 +118,8 @@ class Flood(Resident):
     kind = "flood"
 
     def on_start(self):
-        self.bind(f"127.0.10.{next(_flood_ip)}")
+        # Several flood users per address: one script, many connections.
+        self.bind(f"127.0.10.{1 + next(_flood_ip) % int(os.environ['PF_FLOOD_ADDRESSES'])}")
         self.open_form()
 
     @task
@@ -150,7 +152,7 @@ class Honest(Resident):
 def _write(environment, **kw):
     with open(os.environ["PF_COUNTS"], "w") as fh:
         json.dump(COUNTS, fh)
-'''
+"""
 
 
 class _Proxy(BaseHTTPRequestHandler):
@@ -166,7 +168,9 @@ class _Proxy(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("x-real-ip", "connection")}
+        headers = {
+            k: v for k, v in self.headers.items() if k.lower() not in ("x-real-ip", "connection")
+        }
         headers["X-Real-IP"] = self.client_address[0]
         conn = HTTPConnection(*self.upstream, timeout=60, source_address=(PROXY_SOURCE, 0))
         try:
@@ -218,8 +222,12 @@ def _setup() -> dict:
             ("411002001001", "文峰社区", 4),
         ):
             parent = Unit.objects.create(
-                code=code, name=name, level=level, parent=parent,
-                path=Unit.build_path(parent, code), beat_kind="community" if level == 4 else "",
+                code=code,
+                name=name,
+                level=level,
+                parent=parent,
+                path=Unit.build_path(parent, code),
+                beat_kind="community" if level == 4 else "",
             )
     beat = Unit.objects.get(code="411002001001")
     token = beat_token(beat)
@@ -257,11 +265,16 @@ def public_flood(bench: Bench) -> Figure:
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "config.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(os.cpu_count() or 2),
-            "--worker-class", "gthread",
-            "--threads", "8",
-            "--log-level", "warning",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(os.cpu_count() or 2),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--log-level",
+            "warning",
         ],
         cwd=ROOT,
         env=_server_env(),
@@ -289,7 +302,8 @@ def public_flood(bench: Bench) -> Figure:
         extra={
             "honest_served_share": round(honest, 4),
             **counts,
-            "flood_addresses": FLOOD_USERS,
+            "flood_users": FLOOD_USERS,
+            "flood_addresses": FLOOD_ADDRESSES,
             "honest_addresses": HONEST_USERS,
             "seconds": RUN_SECONDS,
             "load_before": os.getloadavg()[0],
@@ -302,7 +316,7 @@ def _wait_up(port: int) -> None:
 
     for _ in range(150):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310 - local
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
             return
         except OSError:
             time.sleep(0.2)
@@ -317,20 +331,29 @@ def _locust(proxy_port: int) -> dict:
         "PF_DATA": str(OUT / "data.json"),
         "PF_COUNTS": str(counts),
         "PF_FLOOD": str(FLOOD_USERS),
+        "PF_FLOOD_ADDRESSES": str(FLOOD_ADDRESSES),
     }
     subprocess.run(  # noqa: S603 - our own venv's locust, fixed arguments
         [
             str(Path(sys.executable).with_name("locust")),
-            "-f", str(OUT / "locustfile.py"),
+            "-f",
+            str(OUT / "locustfile.py"),
             "--headless",
-            "--users", str(FLOOD_USERS + HONEST_USERS),
-            "--spawn-rate", "20",
-            "--run-time", f"{RUN_SECONDS}s",
-            "--host", f"http://127.0.0.1:{proxy_port}",
-            "--csv", str(OUT / "run"),
+            "--users",
+            str(FLOOD_USERS + HONEST_USERS),
+            "--spawn-rate",
+            "20",
+            "--run-time",
+            f"{RUN_SECONDS}s",
+            "--host",
+            f"http://127.0.0.1:{proxy_port}",
+            "--csv",
+            str(OUT / "run"),
             "--only-summary",
-            "--stop-timeout", "30",
-            "--loglevel", "WARNING",
+            "--stop-timeout",
+            "30",
+            "--loglevel",
+            "WARNING",
         ],
         cwd=OUT,
         env=env,

@@ -70,10 +70,10 @@ class VisitForm(ChallengeForm):
     address = forms.CharField(label=_("Address to visit"), max_length=200)
     date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(
-        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Earliest time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     end = forms.TimeField(
-        label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Latest time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     name = forms.CharField(
         label=_("How should we address you? (optional)"), max_length=50, required=False

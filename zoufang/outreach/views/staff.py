@@ -93,6 +93,7 @@ def drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chain": _chain(request, unit),
             "events": selectors.drive_events(request.user, drive, unit)[:200],
             "unit_rows": [(u, totals[u.pk]) for u in units],
+            "may_moderate": access.may_moderate(request.user),
         },
     )
 
@@ -222,6 +223,7 @@ def leaflets(request: HttpRequest) -> HttpResponse:
             "audience_rows": _audience_rows(items, audience),
             "issue_form": form if form.fields["unit"].choices else None,
             "issues": selectors.issue_list(request.user, campaign, unit)[:20],
+            "may_moderate": access.may_moderate(request.user),
             "beat": unit if unit.level == Unit.Level.BEAT else None,
         },
     )
@@ -321,5 +323,11 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "outreach/satisfaction.html",
-        {"unit": unit, "chain": _chain(request, unit), "rows": rows, "total": total},
+        {
+            "unit": unit,
+            "chain": _chain(request, unit),
+            "rows": rows,
+            "total": total,
+            "may_moderate": access.may_moderate(request.user),
+        },
     )
