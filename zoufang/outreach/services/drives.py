@@ -43,6 +43,19 @@ def _coordinate(value: Any, limit: int, name: str, errors: dict[str, str]) -> De
     return number
 
 
+def _scope_errors(actor: User, co_units: Any, officers: Any, place: Any) -> dict[str, str]:
+    """Every unit, officer and place named must lie in the actor's scope."""
+    scope = user_scope(actor)
+    errors: dict[str, str] = {}
+    if any(not scope.contains(u.path) for u in co_units):
+        errors["co_units"] = _("Choose units in your jurisdiction.")
+    if any(not scope.contains(p.unit.path) for p in officers):
+        errors["officers"] = _("Choose officers in your jurisdiction.")
+    if place is not None and not scope.contains(place.unit_path):
+        errors["place"] = _("This place is outside your jurisdiction.")
+    return errors
+
+
 @transaction.atomic
 def event_create(
     *,
@@ -66,8 +79,7 @@ def event_create(
     scope; the leaflets must be the campaign's; quantities are bounded."""
     if not may_record_event(actor, unit):
         raise PermissionDenied(_("You may not record events for this unit."))
-    scope = user_scope(actor)
-    errors: dict[str, str] = {}
+    errors = _scope_errors(actor, co_units, officers, place)
     title = (title or "").strip()
     if not title:
         errors["title"] = _("Say what was done.")
@@ -77,12 +89,6 @@ def event_create(
         errors["date"] = _("An event is recorded once it has taken place.")
     if not 0 <= people_reached <= MAX_PEOPLE:
         errors["people_reached"] = _("Enter the number of people reached.")
-    if any(not scope.contains(u.path) for u in co_units):
-        errors["co_units"] = _("Choose units in your jurisdiction.")
-    if any(not scope.contains(p.unit.path) for p in officers):
-        errors["officers"] = _("Choose officers in your jurisdiction.")
-    if place is not None and not scope.contains(place.unit_path):
-        errors["place"] = _("This place is outside your jurisdiction.")
     known = set(
         CatalogItem.objects.filter(campaign=campaign, kind=CatalogItem.Kind.LEAFLET).values_list(
             "pk", flat=True
