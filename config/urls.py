@@ -39,6 +39,9 @@ urlpatterns = [
     path("patrol/", include("zoufang.patrol.urls")),
     path("pocketbook/", include("zoufang.knowledge.urls")),
     path("research/", include("zoufang.research.urls")),
+    path("outreach/", include("zoufang.outreach.urls")),
+    # The public page (no login): also the only routes of the public host (config/urls_public.py).
+    path("p/", include("zoufang.outreach.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", not_found),

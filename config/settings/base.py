@@ -52,11 +52,14 @@ INSTALLED_APPS = [
     "zoufang.research",
     "zoufang.dashboard",
     "zoufang.patrol",
+    "zoufang.outreach",
     "zoufang.home",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The public host (OUTREACH_PUBLIC_HOSTS) resolves only the public page's routes.
+    "zoufang.outreach.middleware.PublicHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zoufang.core.middleware.ChosenLanguageMiddleware",
@@ -402,3 +405,28 @@ if not env_bool("STATIC_COMPRESS", True) and not DEBUG:
     STORAGES["staticfiles"]["BACKEND"] = (
         "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     )
+# ---- outreach
+# The public page (/p/): the client address for its rate limits comes from the proxy's header
+# (OUTREACH_CLIENT_IP_HEADER, nginx's X-Real-IP) only when the connection comes from one of
+# TRUSTED_PROXIES (addresses or networks); otherwise it is the connection's own address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+OUTREACH_CLIENT_IP_HEADER = env_str("OUTREACH_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
+# Hosts that serve only the public page (its own nginx server block; config/urls_public.py),
+# and the base of the links printed in the leaflets' QR codes (e.g. https://gz.example.gov.cn).
+OUTREACH_PUBLIC_HOSTS = [h.lower() for h in env_list("OUTREACH_PUBLIC_HOSTS", [])]
+OUTREACH_PUBLIC_BASE_URL = env_str("OUTREACH_PUBLIC_BASE_URL", "")
+# Rate limits (django-ratelimit, in the cache: Redis when REDIS_URL is set): submissions per
+# client address and per phone, page views per client address.
+OUTREACH_RATE_IP = env_str("OUTREACH_RATE_IP", "20/h")
+OUTREACH_RATE_PHONE = env_str("OUTREACH_RATE_PHONE", "5/d")
+OUTREACH_RATE_VIEW = env_str("OUTREACH_RATE_VIEW", "120/m")
+# The proof-of-work challenge: leading zero bits of SHA-256 (14 ≈ 16,000 tries, under a
+# second on a phone) and how long a challenge stays valid (seconds).
+OUTREACH_POW_BITS = env_int("OUTREACH_POW_BITS", 14)
+OUTREACH_POW_MAX_AGE = env_int("OUTREACH_POW_MAX_AGE", 900)
+OUTREACH_PHOTO_MAX_MB = env_int("OUTREACH_PHOTO_MAX_MB", 5)
+# A unit's leaflet stock is low under this share (%) of what it was issued.
+OUTREACH_LOW_STOCK_PERCENT = env_int("OUTREACH_LOW_STOCK_PERCENT", 10)
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, *(h for h in OUTREACH_PUBLIC_HOSTS if h not in ALLOWED_HOSTS)]
+# django-ratelimit counts in the default cache: one process's local memory in development and
+# tests; production sets REDIS_URL, so every gunicorn worker and web node shares the counts.

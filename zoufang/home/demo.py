@@ -31,6 +31,7 @@ STEPS = [
     ("findings", "zoufang.findings.demo.build"),
     ("supervision", "zoufang.supervision.demo.build"),
     ("patrol", "zoufang.patrol.demo.build"),
+    ("outreach", "zoufang.outreach.demo.build"),
     # Last: boundaries for every unit, positions for the addresses, visits and findings.
     ("dashboard", "zoufang.dashboard.demo.build"),
 ]

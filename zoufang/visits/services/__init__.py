@@ -42,6 +42,7 @@ from zoufang.visits.services.submit import (
 from zoufang.visits.services.tasks import (
     GenerateResult,
     appointment_text,
+    task_request,
     task_schedule,
     tasks_generate,
     tasks_reassign,
@@ -62,6 +63,7 @@ __all__ = [
     "correction_decide",
     "photo_check",
     "photo_max_bytes",
+    "task_request",
     "task_schedule",
     "tasks_generate",
     "tasks_reassign",

@@ -292,3 +292,68 @@ def appointment_text(task: VisitTask) -> str:
     if task.appointment_end:
         text += f"–{task.appointment_end:%H:%M}"
     return text
+
+
+@transaction.atomic
+def task_request(
+    *,
+    campaign: Campaign,
+    beat: Unit,
+    address: str,
+    date: dt.date,
+    start: dt.time | None = None,
+    end: dt.time | None = None,
+    note: str = "",
+) -> VisitTask:
+    """A resident asked for a visit (the public page, 预约): a household task at the address
+    they gave, with their appointment, on the list of the beat's team with the fewest open
+    tasks. No actor (the resident has no account); no registry place (the address is theirs,
+    not yet checked against the registry, so it is not matched to a place here)."""
+    errors: dict[str, str] = {}
+    address = " ".join((address or "").split())[:255]
+    if beat.level != Unit.Level.BEAT:
+        errors["beat"] = _("A visit is asked for in a community or village beat.")
+    if not address:
+        errors["address"] = _("Give the address to visit.")
+    if date < timezone.localdate():
+        errors["date"] = _("The appointment date has passed: choose today or a later day.")
+    if start and end and end <= start:
+        errors["end"] = _("The time window must end after it starts.")
+    if errors:
+        raise ValidationError(errors)
+    teams = _beat_teams(campaign, beat)
+    load = (
+        dict(
+            VisitTask.objects.filter(campaign=campaign, beat=beat, state__in=("pending", "retry"))
+            .values_list("team_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        if teams
+        else {}
+    )
+    team = min(teams, key=lambda t: (load.get(t.pk, 0), t.name, t.pk)) if teams else None
+    evening = bool(start and start >= dt.time(18, 0)) or date.weekday() >= 5
+    task = VisitTask.for_beat(
+        campaign,
+        beat,
+        kind=VisitKind.HOUSEHOLD,
+        team=team,
+        batch=address[:120],
+        address=address,
+        sort_key="",  # an appointment leads the list anyway
+        method=Method.STAGGERED if evening else Method.NORMAL,
+        appointment_date=date,
+        appointment_start=start,
+        appointment_end=end,
+        appointment_note=(note or "").strip()[:200],
+    )
+    task.save()
+    rollups.task_rollup_move([], [task])
+    TaskEvent.objects.bulk_create(
+        [
+            task_event(task, "generate", None, new=team.name if team else "", reason=note),
+            task_event(task, "schedule", None, new=appointment_text(task), reason=note),
+        ]
+    )
+    return task
