@@ -19,8 +19,8 @@ from zoufang.knowledge.api import router as knowledge_router
 from zoufang.offline.api import router as offline_router
 from zoufang.org.api import TokenAuth, auth_router
 from zoufang.org.api import router as org_router
-from zoufang.patrol.api import router as patrol_router
 from zoufang.org.models import User
+from zoufang.patrol.api import router as patrol_router
 from zoufang.registry.api import router as registry_router
 from zoufang.supervision.api import router as supervision_router
 from zoufang.visits.api import router as visits_router

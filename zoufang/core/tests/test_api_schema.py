@@ -104,7 +104,17 @@ def test_conflicts_are_documented_where_a_client_uuid_or_version_is_sent(schema)
 
 
 def test_operations_are_named_and_tagged_for_client_users(schema):
-    apps = {"auth", "org", "registry", "findings", "visits", "supervision", "offline", "patrol", "pocketbook"}
+    apps = {
+        "auth",
+        "org",
+        "registry",
+        "findings",
+        "visits",
+        "supervision",
+        "offline",
+        "patrol",
+        "pocketbook",
+    }
     ids = {}
     for path, method, op in _operations(schema):
         (tag,) = op["tags"]

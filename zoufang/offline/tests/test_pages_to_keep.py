@@ -37,7 +37,9 @@ def test_another_beats_tasks_are_never_kept(client_for, officer_b, tasks, tree):
     assert not beat_a_forms & set(pages)
 
 
-def test_a_researcher_keeps_no_field_page_only_the_outbox_and_the_pocket_book(client_for, researcher):
+def test_a_researcher_keeps_no_field_page_only_the_outbox_and_the_pocket_book(
+    client_for, researcher
+):
     pages = _pages(client_for(researcher))
     assert reverse("offline:outbox") in pages
     assert not [p for p in pages if p.startswith(("/visits/", "/findings/"))]
@@ -51,7 +53,8 @@ def test_the_pocket_book_is_kept_whole_after_the_field_pages(client_for, member_
     pocketbook_load()
     entries = [reverse("knowledge:entry", args=[s]) for s in Entry.objects.values_list("slug", flat=True)]  # fmt: skip
     pages = _pages(client_for(member_a))
-    assert len(entries) >= 80 and set(entries) <= set(pages)
+    assert len(entries) >= 80
+    assert set(entries) <= set(pages)
     assert pages.index(reverse("visits:today")) < pages.index(reverse("knowledge:index"))
     # when the limit cuts, the pocket book goes first and the day's work stays
     settings.OFFLINE_MAX_PAGES = 10
