@@ -24,8 +24,8 @@ from django.utils.module_loading import import_string
 # catalogue first), so the ledger's numbers follow the order things happened.
 STEPS = [
     ("campaigns", "zoufang.home.demo.build_campaign"),
-    ("knowledge", "zoufang.knowledge.demo.build"),
     ("org", "zoufang.org.demo.build"),
+    ("knowledge", "zoufang.knowledge.demo.build"),
     ("registry", "zoufang.registry.demo.build"),
     ("visits", "zoufang.visits.demo.build"),
     ("findings", "zoufang.findings.demo.build"),

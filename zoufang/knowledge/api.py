@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
+from zoufang.core.api import responses
 from zoufang.knowledge import access, selectors
 from zoufang.knowledge.models import Entry
 from zoufang.knowledge.schemas import EntryBriefOut, EntryOut, HitOut
@@ -26,7 +27,9 @@ def _out(entry: Entry, full: bool) -> dict:
     return data
 
 
-@router.get("/entries", response=list[EntryBriefOut], operation_id="pocketbook_entries")
+@router.get(
+    "/entries", response=responses(list[EntryBriefOut], 401, 403), operation_id="pocketbook_entries"
+)
 def entries(request: HttpRequest) -> list[dict]:
     access.check_read(request.user)
     qs = Entry.objects.select_related("chapter").only(
@@ -35,12 +38,18 @@ def entries(request: HttpRequest) -> list[dict]:
     return [_out(e, full=False) for e in qs]
 
 
-@router.get("/entries/{slug}", response=EntryOut, operation_id="pocketbook_entry")
+@router.get(
+    "/entries/{slug}",
+    response=responses(EntryOut, 401, 403, 404, 422),
+    operation_id="pocketbook_entry",
+)
 def entry(request: HttpRequest, slug: str) -> dict:
     return _out(access.get_entry_for_user(request.user, slug), full=True)
 
 
-@router.get("/search", response=list[HitOut], operation_id="pocketbook_search")
+@router.get(
+    "/search", response=responses(list[HitOut], 401, 403, 422), operation_id="pocketbook_search"
+)
 def search(request: HttpRequest, q: str) -> list[dict]:
     access.check_read(request.user)
     result = selectors.entry_search(q[:200])

@@ -23,7 +23,7 @@ def nav_links(page: str) -> list[str]:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_menu_item_answers(role, request, client_for, campaign):
     client = client_for(request.getfixturevalue(role))
-    links = nav_links(client.get(reverse("home")).content.decode())
+    links = nav_links(client.get(reverse("home"), follow=True).content.decode())
     assert len(links) >= 2, links
     answers = {}
     for href in links:

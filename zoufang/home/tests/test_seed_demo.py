@@ -11,7 +11,7 @@ from django.utils import timezone
 from zoufang.campaigns.models import Campaign
 from zoufang.core.roles import Role
 from zoufang.core.scope import subtree_q
-from zoufang.findings.models import Finding
+from zoufang.findings.models import Finding, Source
 from zoufang.org.models import Personnel, Team, Unit, User
 from zoufang.visits.models import Visit
 
@@ -95,8 +95,12 @@ def _findings_read_as_real(campaign, sample: Unit) -> None:
     raised before the campaign began or in the future, a finding raised on a visit comes after
     the visit."""
     # The patrol's planted cases (巡查样本分局) are built to be odd on purpose: left out.
+    # Residents' own words from the public page (source 群众) are theirs, not a template's:
+    # they may repeat and name no address; the officers' findings are checked here.
     findings = list(
-        Finding.objects.select_related("place").exclude(subtree_q("unit_path", sample.path))
+        Finding.objects.select_related("place")
+        .exclude(subtree_q("unit_path", sample.path))
+        .exclude(source=Source.PUBLIC)
     )
     ended = dict(
         Visit.objects.filter(pk__in=[f.visit_id for f in findings if f.visit_id]).values_list(
