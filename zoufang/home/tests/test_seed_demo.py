@@ -13,6 +13,7 @@ from zoufang.core.roles import Role
 from zoufang.core.scope import subtree_q
 from zoufang.findings.models import Finding, Source
 from zoufang.org.models import Personnel, Team, Unit, User
+from zoufang.research.models import Problem
 from zoufang.visits.models import Visit
 
 HOUSE_NUMBER = re.compile(r"\d+号")
@@ -101,6 +102,8 @@ def _findings_read_as_real(campaign, sample: Unit) -> None:
         Finding.objects.select_related("place")
         .exclude(subtree_q("unit_path", sample.path))
         .exclude(source=Source.PUBLIC)
+        # a research problem handed on as a finding is raised at its beat, not at an address
+        .exclude(pk__in=Problem.objects.exclude(finding=None).values("finding_id"))
     )
     ended = dict(
         Visit.objects.filter(pk__in=[f.visit_id for f in findings if f.visit_id]).values_list(
