@@ -16,7 +16,9 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 # Not pages to look at: leaving, downloads, the API and its docs, files, the language switch.
 SKIP = re.compile(
     r"^/(accounts/logout|api/|static/|media/|i18n/)"
-    r"|[?&]export=|/report/?$|/download|/template|\.(xlsx|csv|png|jpg|pdf)$"
+    r"|[?&]export=|[?&]format=(pdf|png)|/report/?$|/download|/template|\.(xlsx|csv|png|jpg|pdf)$"
+    # printed sheets (a PDF of a beat's leaflets)
+    r"|^/outreach/leaflets/batch/"
     # Django's own admin: its pages are Django's, not ours (its index is still walked).
     r"|^/admin/.+"
 )
