@@ -22,10 +22,12 @@ SKIP = re.compile(
     # Django's own admin: its pages are Django's, not ours (its index is still walked).
     r"|^/admin/.+"
 )
-MAX_PAGES = 60
+MAX_PAGES = 100  # the menus grew (宣传, 大调研, 口袋书, the map): 60 no longer reached every kind
 # Query keys that page or search within one kind of page.
 IGNORED = {"page", "q", "next"}
 _NUMBER = re.compile(r"\d+")
+# Pages named by a slug rather than a number (the pocket book's chapters and entries).
+_SLUG = re.compile(r"^(/pocketbook/(?:chapters|entries))/[^/]+/")
 MAX_DEPTH = 4
 
 
@@ -66,7 +68,7 @@ def kind_of(url: str) -> str:
     pairs = sorted(
         {f"{k}={_NUMBER.sub('N', v)}" for k, v in parse_qsl(parts.query) if k not in IGNORED}
     )
-    path = _NUMBER.sub("N", parts.path)
+    path = _NUMBER.sub("N", _SLUG.sub(r"\1/S/", parts.path))
     return path + ("?" + "&".join(pairs) if pairs else "")
 
 
