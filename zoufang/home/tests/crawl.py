@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 SKIP = re.compile(
     r"^/(accounts/logout|api/|static/|media/|i18n/)"
     r"|[?&]export=|[?&]format=(pdf|png)|/report/?$|/download|/template|\.(xlsx|csv|png|jpg|pdf)$"
-    # printed sheets (a PDF of a beat's leaflets)
-    r"|^/outreach/leaflets/batch/"
+    # printed sheets: an A5 leaflet sheet (559 px, its phone form is the PNG) and a beat's batch PDF
+    r"|^/outreach/leaflets/batch/|^/outreach/leaflets/\d+/sheet/"
     # Django's own admin: its pages are Django's, not ours (its index is still walked).
     r"|^/admin/.+"
 )
