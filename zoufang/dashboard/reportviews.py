@@ -4,6 +4,7 @@ printable page with the office's highlights and publishing, its PDF and its xlsx
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -101,22 +102,34 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)
+    run_publish_action(
+        request,
+        refresh=lambda: reports.report_refresh(report=report, actor=request.user),
+        save=lambda publish: reports.report_publish(
+            report=report,
+            actor=request.user,
+            highlights=request.POST.get("highlights", ""),
+            publish=publish,
+        ),
+    )
+    return redirect("dashboard:report_detail", report.pk)
+
+
+def run_publish_action(
+    request: HttpRequest, *, refresh: Callable[[], object], save: Callable[[bool], object]
+) -> None:
+    """The office's buttons on a frozen-when-published document (daily report, closing
+    summary): recompute, save, or save and publish; a refusal becomes the page's message."""
     action = request.POST.get("action", "save")
     try:
         if action == "refresh":
-            reports.report_refresh(report=report, actor=request.user)
+            refresh()
         else:
-            reports.report_publish(
-                report=report,
-                actor=request.user,
-                highlights=request.POST.get("highlights", ""),
-                publish=action == "publish",
-            )
+            save(action == "publish")
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, _("Published.") if action == "publish" else _("Saved."))
-    return redirect("dashboard:report_detail", report.pk)
 
 
 def _filename(report: DailyReport, ext: str) -> str:

@@ -17,6 +17,7 @@ from zoufang.campaigns.services import request_campaign
 from zoufang.core.paging import paginate
 from zoufang.dashboard import access, summary, summaryfiles
 from zoufang.dashboard.models import ClosingSummary
+from zoufang.dashboard.reportviews import run_publish_action
 from zoufang.org.models import Unit
 
 
@@ -78,25 +79,22 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def summary_publish(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_summary_for_user(request.user, pk)
-    action = request.POST.get("action", "save")
-    try:
-        if action == "refresh":
-            if not summary.may_publish(request.user, found):
-                raise PermissionDenied(
-                    _("Only the campaign office writes and publishes the summary.")
-                )
-            summary.summary_generate(actor=request.user, unit=found.unit, campaign=found.campaign)
-        else:
-            summary.summary_publish(
-                summary=found,
-                actor=request.user,
-                lessons=request.POST.get("lessons", ""),
-                publish=action == "publish",
-            )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("Published.") if action == "publish" else _("Saved."))
+
+    def refresh() -> None:
+        if not summary.may_publish(request.user, found):
+            raise PermissionDenied(_("Only the campaign office writes and publishes the summary."))
+        summary.summary_generate(actor=request.user, unit=found.unit, campaign=found.campaign)
+
+    run_publish_action(
+        request,
+        refresh=refresh,
+        save=lambda publish: summary.summary_publish(
+            summary=found,
+            actor=request.user,
+            lessons=request.POST.get("lessons", ""),
+            publish=publish,
+        ),
+    )
     return redirect("dashboard:summary_detail", found.pk)
 
 
