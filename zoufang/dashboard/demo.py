@@ -124,14 +124,14 @@ def _write(table: str, rows: list[tuple[int, float, float]]) -> None:
             chunk = rows[i : i + BATCH]
             if connection.vendor == "postgresql":
                 cur.execute(
-                    f"UPDATE {q(table)} AS t SET latitude = v.lat, longitude = v.lon "  # noqa: S608 - table from _meta
+                    f"UPDATE {q(table)} AS t SET latitude = v.lat, longitude = v.lon "  # noqa: S608 - table from _meta # nosec B608
                     "FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[]) AS v(id, lat, lon) "
                     "WHERE t.id = v.id",
                     [[r[0] for r in chunk], [r[1] for r in chunk], [r[2] for r in chunk]],
                 )
             else:
                 cur.executemany(
-                    f"UPDATE {q(table)} SET latitude = %s, longitude = %s WHERE id = %s",  # noqa: S608
+                    f"UPDATE {q(table)} SET latitude = %s, longitude = %s WHERE id = %s",  # noqa: S608 # nosec B608
                     [(r[1], r[2], r[0]) for r in chunk],
                 )
 

@@ -44,7 +44,7 @@ def _parse(value: str) -> str | None:
 def client_ip(request: HttpRequest) -> str:
     """The address of the client as the deployment's proxy reports it; REMOTE_ADDR when the
     request did not come through a trusted proxy."""
-    remote = _parse(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104 - a key, not a bind
+    remote = _parse(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104 - a key, not a bind # nosec B104
     networks = _trusted(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
     if not networks or not any(ipaddress.ip_address(remote) in n for n in networks):
         return remote

@@ -26,7 +26,7 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                     count += 1
             return count
         marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from _meta
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from _meta # nosec B608
         batch: list[Sequence[Any]] = []
         for row in rows:
             batch.append(row)

@@ -191,7 +191,7 @@ def _sql_postgresql(groups: list[Group], limit: int) -> tuple[str, list]:
         )
         params += [g.weight, query, g.weight * TITLE_BONUS, query]
     sql = (
-        f"SELECT id, sum(w) AS score FROM ({' UNION ALL '.join(branches)}) hits "
+        f"SELECT id, sum(w) AS score FROM ({' UNION ALL '.join(branches)}) hits "  # nosec B608 - identifiers from _meta or constants, values bound
         "GROUP BY id ORDER BY score DESC, id LIMIT %s"
     )
     return sql, [*params, limit]
@@ -208,7 +208,7 @@ def _sql_sqlite(groups: list[Group], limit: int) -> tuple[str, list]:
     recall on the labelled queries (docs/benchmarks.md); bm25 weighs rare words itself."""
     everything = frozenset(t for g in groups for t in g.terms)
     sql = (
-        f"SELECT rowid, -bm25({FTS_TABLE}, %s, 1.0) AS score FROM {FTS_TABLE} "
+        f"SELECT rowid, -bm25({FTS_TABLE}, %s, 1.0) AS score FROM {FTS_TABLE} "  # nosec B608 - identifiers from _meta or constants, values bound
         f"WHERE {FTS_TABLE} MATCH %s ORDER BY score DESC, rowid LIMIT %s"
     )
     return sql, [TITLE_BONUS, _fts(everything), limit]

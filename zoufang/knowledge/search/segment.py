@@ -71,7 +71,7 @@ def normalize(text: str) -> str:
 
 
 def is_word(token: str) -> bool:
-    return bool(_WORD.match(token)) and len(token) <= MAX_TOKEN and token != "_"  # noqa: S105 - not a secret
+    return bool(_WORD.match(token)) and len(token) <= MAX_TOKEN and token != "_"  # noqa: S105 - not a secret # nosec B105
 
 
 def index_tokens(text: str) -> list[str]:

@@ -152,7 +152,7 @@ def band_pairs(kind: int, campaign_id: int, since: int, upto: int) -> list[tuple
     join of the band table with itself on its (campaign, kind, band, value) index."""
     table = SimilarityBand._meta.db_table
     sql = (
-        f"SELECT DISTINCT n.item_id, o.item_id FROM {table} n "  # noqa: S608 - names from _meta
+        f"SELECT DISTINCT n.item_id, o.item_id FROM {table} n "  # noqa: S608 - names from _meta # nosec B608
         f"JOIN {table} o ON o.campaign_id = n.campaign_id AND o.kind = n.kind "
         "AND o.band = n.band AND o.value = n.value AND o.item_id < n.item_id "
         "WHERE n.campaign_id = %s AND n.kind = %s AND n.item_id > %s AND n.item_id <= %s "
@@ -201,7 +201,7 @@ class PhotoCopy(RuleType):
         `similarity.photo_bands`: the mask makes the sign of the stored bigint irrelevant)."""
         band, photo = SimilarityBand._meta.db_table, PhotoHash._meta.db_table
         quarters = " UNION ALL ".join(
-            f"SELECT {SimilarityBand.Kind.PHOTO.value}, campaign_id, {i}, "  # noqa: S608
+            f"SELECT {SimilarityBand.Kind.PHOTO.value}, campaign_id, {i}, "  # noqa: S608 # nosec B608
             f"(phash >> {16 * i}) & 65535, id FROM {photo} "
             "WHERE campaign_id = %s AND id > %s AND id <= %s"
             for i in range(sim.PHOTO_BANDS)
@@ -222,7 +222,7 @@ class PhotoCopy(RuleType):
         band, photo = SimilarityBand._meta.db_table, PhotoHash._meta.db_table
         distance = sql_hamming("a.phash", "b.phash")
         sql = (
-            "WITH c AS ("  # noqa: S608 - names from _meta
+            "WITH c AS ("  # noqa: S608 - names from _meta # nosec B608
             f"SELECT n.item_id AS hi, o.item_id AS lo FROM {band} n JOIN {band} o "
             "ON o.campaign_id = n.campaign_id AND o.kind = n.kind AND o.band = n.band "
             "AND o.value = n.value AND o.item_id < n.item_id "

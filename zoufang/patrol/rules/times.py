@@ -133,7 +133,7 @@ class Overlap(RuleType):
         slot = VisitSlot._meta.db_table
         lower = hours_before("f.started_at", int(LONGEST_VISIT.total_seconds() // 3600))
         sql = (
-            "WITH s AS (SELECT personnel_id, visit_id, started_at, ended_at, "  # noqa: S608
+            "WITH s AS (SELECT personnel_id, visit_id, started_at, ended_at, "  # noqa: S608 # nosec B608
             "MAX(ended_at) OVER (PARTITION BY personnel_id ORDER BY started_at, visit_id "
             "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
             f"FROM {slot} WHERE campaign_id = %s AND personnel_id IS NOT NULL "

@@ -70,7 +70,7 @@ def _tallies_update(campaign_id: int, since: int, upto: int) -> None:
     params = [campaign_id, since, upto, Outcome.VISITED.value]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {tally} (campaign_id, team_id, beat_kind, visited, no_problems) "  # noqa: S608
+            f"INSERT INTO {tally} (campaign_id, team_id, beat_kind, visited, no_problems) "  # noqa: S608 # nosec B608
             f"SELECT DISTINCT v.campaign_id, v.team_id, COALESCE(u.beat_kind, ''), 0, 0 "
             f"FROM {visit} v JOIN {team} tm ON tm.id = v.team_id "
             f"LEFT JOIN {unit} u ON u.id = tm.beat_id WHERE {new_visits} AND NOT EXISTS "
@@ -79,7 +79,7 @@ def _tallies_update(campaign_id: int, since: int, upto: int) -> None:
             params,
         )
         cursor.execute(
-            f"UPDATE {tally} SET visited = {tally}.visited + s.n, "  # noqa: S608
+            f"UPDATE {tally} SET visited = {tally}.visited + s.n, "  # noqa: S608 # nosec B608
             f"no_problems = {tally}.no_problems + s.quiet, "
             f"last_visit_at = CASE WHEN {tally}.last_visit_at IS NULL "
             f"OR s.last > {tally}.last_visit_at THEN s.last ELSE {tally}.last_visit_at END "
