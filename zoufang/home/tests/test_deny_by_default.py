@@ -13,18 +13,13 @@ declarations are checked against what the routes do:
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from zoufang.findings.services.create import finding_create
 from zoufang.home.tests import access_walk as walk
 from zoufang.outreach.sheets import beat_token
-from zoufang.registry.models import Household
-from zoufang.registry.tests import factories as reg
 
 ROUTES, OPERATIONS = walk.routes(), walk.operations()
 ROUTE_RULES, OP_RULES, ROLE_SETS = walk.declared()
@@ -120,25 +115,6 @@ def test_every_non_public_api_operation_answers_401_to_an_anonymous_caller():
 # ---- a world of real objects in county Y (beat B) ------------------------------------------
 
 
-@pytest.fixture
-def world(tree, people, campaign, catalog, tasks, places):
-    household = Household.objects.filter(place=places.beat_b).first()
-    id_number = reg.id_number()
-    resident = reg.resident(household, name="丁秀英", id_no=id_number, phone="13912345678")
-    finding = finding_create(
-        actor=None, kind_code="dispute-neighbour", beat=tree.beat_b, description="丁庄村口路灯损坏"
-    ).finding
-    task = next(t for t in tasks.values() if t.beat_id == tree.beat_b.pk and t.place_id)
-    return SimpleNamespace(
-        resident=resident,
-        id_number=id_number,
-        finding=finding,
-        task=task,
-        place=places.beat_b,
-        tree=tree,
-    )
-
-
 def _page_values(w) -> dict[str, dict[str, object]]:
     """For each object route: the URL values naming a real object of beat B."""
     t, p = w.tree, w
@@ -187,8 +163,7 @@ def _api_values(w) -> dict[str, dict[str, object]]:
 
 
 @pytest.fixture
-def values(world, people):
-    world.people = people
+def values(world):
     return _page_values(world), _api_values(world)
 
 
