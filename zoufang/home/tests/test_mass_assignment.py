@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,9 @@ from django.utils import timezone
 from zoufang.home.tests import access_walk as walk
 from zoufang.knowledge.models import ENTRY_PARTS, Chapter
 from zoufang.org.models import Department
+from zoufang.outreach import guard
+from zoufang.outreach.models import PublicSubmission, SubmissionState
+from zoufang.outreach.sheets import beat_token
 
 # What an attacker adds, and the model field (attname) it would land in.
 TARGETS = {
@@ -46,6 +50,8 @@ TARGETS = {
     "assignee": "assignee_id",
     "assignee_id": "assignee_id",
     "department": "department_id",
+    "beat": "beat_id",
+    "beat_id": "beat_id",
     "state": "state",
     "status": "status",
     "is_superuser": "is_superuser",
@@ -62,7 +68,10 @@ def injected(tree, leader, officer_a):
     people = ("owner", "owner_id", "created_by", "created_by_id", "recorded_by", "updated_by")
     user_values = {k: leader.pk for k in (*people, "reporter")}
     return {
-        **{k: tree.beat_a.pk for k in ("unit", "unit_id", "owner_unit", "owner_unit_id")},
+        **{
+            k: tree.beat_a.pk
+            for k in ("unit", "unit_id", "owner_unit", "owner_unit_id", "beat", "beat_id")
+        },
         **{k: tree.beat_a.path for k in ("unit_path", "owner_path", "beat_path")},
         **user_values,
         "assignee": officer_a.pk,
@@ -77,9 +86,13 @@ def injected(tree, leader, officer_a):
 
 
 def _stored(values: dict) -> dict[tuple[str, str], int]:
+    return _stored_as(values, TARGETS)
+
+
+def _stored_as(values: dict, targets: dict[str, str]) -> dict[tuple[str, str], int]:
     """For each model and injected field it has: how many rows hold the injected value."""
     out = {}
-    wanted = {TARGETS[k]: v for k, v in values.items()}
+    wanted = {targets[k]: v for k, v in values.items()}
     for model in apps.get_models():
         if not model.__module__.startswith("zoufang."):
             continue
@@ -366,11 +379,74 @@ def test_the_queue_report_changes_nothing_of_the_user(world, injected, officer_b
 def test_every_api_body_is_accounted_for_and_declares_no_protected_field():
     """Each operation with a body is checked here or says where; and no body schema offers a
     field that names ownership, state or privilege — except a transition's target unit and
-    assignee (the action's own input, checked by findings.access against the user's scope)."""
-    allowed = {("findings_transition", "unit_id"), ("findings_transition", "assignee_id")}
+    assignee (the action's own input, checked by the workflow against the owner unit), and the
+    beat a finding is raised in (looked up among the units the sender sees)."""
+    allowed = {
+        ("findings_transition", "unit_id"),
+        ("findings_transition", "assignee_id"),
+        ("findings_create", "beat_id"),
+    }
     with_body = {o.key for o in walk.operations() if o.method in {"POST", "PUT", "PATCH"}}
     assert with_body == set(API_BODY_OPS)
     for op in walk.operations():
         for name in (op.body or {}).get("properties", {}):
             if name in TARGETS:
                 assert (op.key, name) in allowed, f"{op.key} takes {name!r} in its body"
+
+
+def test_a_transition_takes_a_person_or_unit_only_where_its_action_uses_one(
+    world, tree, officer_a, chief_b, client_for
+):
+    """The transition body declares `assignee_id` and `unit_id` (assign, transfer): sent with
+    another action they change nothing, and an assignee outside the owner unit is refused."""
+    op = next(o for o in walk.operations() if o.key == "findings_transition")
+    client = client_for(chief_b)
+    finding = world.finding
+    foreign = {"assignee_id": officer_a.pk, "unit_id": tree.beat_a.pk}
+    body = {"action": "triage", "version": finding.version, **foreign}
+    response = _post(client, op, {"finding_id": finding.pk}, body)
+    assert response.status_code == 200, response.content
+    finding.refresh_from_db()
+    assert finding.state == "triaged"
+    assert finding.assignee_id is None
+    assert not finding.owner_path.startswith(tree.county_x.path)
+    assert finding.transfer_to_id is None
+    body = {"action": "assign", "version": finding.version, "assignee_id": officer_a.pk}
+    response = _post(client, op, {"finding_id": finding.pk}, body)
+    assert response.status_code == 422, response.content
+    finding.refresh_from_db()
+    assert finding.assignee_id is None
+
+
+@pytest.mark.parametrize(
+    ("action", "typed"),
+    [
+        ("suggest", {"text": "路口晚上太暗,希望加装路灯"}),
+        ("clue", {"clue_kind": "fraud", "text": "有人冒充客服让老人转账", "anonymous": "on"}),
+    ],
+)
+def test_a_public_form_takes_none_of_the_injected_fields(
+    action, typed, world, injected, client, settings
+):
+    """The public page (no login): a suggestion or a clue for beat B lands in beat B, in the
+    state the moderation rules give it, linked to no finding the sender names."""
+    settings.OUTREACH_POW_BITS = 6
+    cache.clear()
+    challenge = guard.challenge_new()
+    proof = {
+        "challenge": challenge["challenge"],
+        "answer": guard.challenge_solve(challenge["challenge"], challenge["bits"]),
+    }
+    # Both are accepted without moderation when nothing looks abusive; a state the sender
+    # chose would show as another one.
+    extras = {**injected, "state": SubmissionState.DISCARDED, "finding": world.finding.pk}
+    targets = {**TARGETS, "finding": "finding_id"}
+    before = _stored_as(extras, targets)
+    url = reverse(f"public:{action}", args=[beat_token(world.tree.beat_b)])
+    response = client.post(url, {**typed, **proof, **extras})
+    assert response.status_code == 200, response.content.decode()[:500]
+    sub = PublicSubmission.objects.get()
+    assert sub.beat_id == world.tree.beat_b.pk
+    assert sub.finding_id != world.finding.pk
+    assert sub.state == SubmissionState.ACCEPTED
+    assert not _grown(before, _stored_as(extras, targets)), f"public:{action} stored them"
