@@ -19,6 +19,11 @@ URLCONFS = (None, "config.urls_public")  # the staff site's and the public host'
 # Namespaces declared as one entry: the admin site generates its own routes and checks them.
 WHOLE_NAMESPACES = {"admin"}
 RULE_RE = re.compile(r"^(public|login|scoped:[a-z-]+|role:[a-z-]+)$")
+FORMAT_VALUES = {
+    "uuid": "7f0c1f4e-0000-4000-8000-000000000001",
+    "date": "2026-01-05",
+    "date-time": "2026-01-05T10:00:00+08:00",
+}
 CONVERTER_VALUES = {"int": "1", "slug": "x", "str": "x", "path": "x", "uuid": None}
 
 
@@ -154,8 +159,13 @@ def sample_body(body: dict | None) -> dict:
             (resolve(a).get("type") for a in prop.get("anyOf", []) if resolve(a).get("type")),
             "string",
         )
+        fmt = prop.get("format") or next(
+            (a.get("format") for a in prop.get("anyOf", []) if a.get("format")), ""
+        )
         if "enum" in prop:
             out[name] = prop["enum"][0]
+        elif fmt in FORMAT_VALUES:
+            out[name] = FORMAT_VALUES[fmt]
         else:
             out[name] = {"string": "x", "integer": 1, "number": 1, "boolean": False}.get(kind, [])
             if kind == "object":

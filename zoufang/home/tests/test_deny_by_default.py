@@ -19,7 +19,11 @@ from django.test import Client
 from django.urls import reverse
 
 from zoufang.home.tests import access_walk as walk
+from zoufang.notifications.models import Notification
+from zoufang.notifications.services import notify
+from zoufang.outreach.models import PublicSubmission
 from zoufang.outreach.sheets import beat_token
+from zoufang.visits.tests.factories import record
 
 ROUTES, OPERATIONS = walk.routes(), walk.operations()
 ROUTE_RULES, OP_RULES, ROLE_SETS = walk.declared()
@@ -144,6 +148,11 @@ def _page_values(w) -> dict[str, dict[str, object]]:
         "visits:generate": {"beat_id": t.beat_b.pk},
         "visits:reassign": {"beat_id": t.beat_b.pk},
         "visits:unvisited": {"beat_id": t.beat_b.pk},
+        "visits:visit_detail": {"pk": p.visit.pk},
+        "notifications:open": {"pk": p.note.pk},
+        "outreach:submission": {"pk": p.submission.pk},
+        "outreach:decide": {"pk": p.submission.pk},
+        "outreach:submission_photo": {"pk": p.submission.pk},
     }
 
 
@@ -159,11 +168,22 @@ def _api_values(w) -> dict[str, dict[str, object]]:
         "findings_detail": {"finding_id": w.finding.pk},
         "findings_transition": {"finding_id": w.finding.pk},
         "visits_task": {"task_id": w.task.pk},
+        "visits_detail": {"visit_id": w.visit.pk},
+        "visits_raise_finding": {"visit_id": w.visit.pk},
     }
 
 
 @pytest.fixture
-def values(world):
+def values(world, officer_b, chief_b, campaign):
+    """The world, with a visit recorded in beat B, a notification of beat B's chief and a
+    message from the public page about beat B."""
+    world.visit = record(world.task, officer_b, answers={"householder_name": "丁秀英"})
+    notify(kind="test", title="丁庄村的通知", users=[chief_b])
+    world.note = Notification.objects.get(user=chief_b)
+    beat = world.tree.beat_b
+    world.submission = PublicSubmission.objects.create(
+        reference="ZF-DENY-1", code_hash="x", campaign=campaign, beat=beat, kind="opinion"
+    )
     return _page_values(world), _api_values(world)
 
 
