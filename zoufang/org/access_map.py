@@ -15,7 +15,8 @@ ROUTES = {
 }
 
 API = {
-    "auth_token": "public",  # the login of the API (lockout by django-axes)
+    # The login of the API (lockout by django-axes).
+    "auth_token": "public",  # nosec B105 - an access rule, not a password
     "org_me": "login",
     "org_units": "scoped:unit-subtree",
     "org_unit": "scoped:unit-subtree",
