@@ -17,12 +17,16 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from zoufang.dashboard.reports import report_create
 from zoufang.home.tests import access_walk as walk
 from zoufang.notifications.models import Notification
 from zoufang.notifications.services import notify
 from zoufang.outreach.models import PublicSubmission
 from zoufang.outreach.sheets import beat_token
+from zoufang.patrol.services.run import rules_ensure
+from zoufang.supervision.services.honours import honour_propose
 from zoufang.visits.tests.factories import record
 
 ROUTES, OPERATIONS = walk.routes(), walk.operations()
@@ -153,6 +157,10 @@ def _page_values(w) -> dict[str, dict[str, object]]:
         "outreach:submission": {"pk": p.submission.pk},
         "outreach:decide": {"pk": p.submission.pk},
         "outreach:submission_photo": {"pk": p.submission.pk},
+        **{
+            f"dashboard:report_{name}": {"pk": p.report.pk}
+            for name in ("detail", "publish", "pdf", "xlsx")
+        },
     }
 
 
@@ -174,9 +182,9 @@ def _api_values(w) -> dict[str, dict[str, object]]:
 
 
 @pytest.fixture
-def values(world, officer_b, chief_b, campaign):
-    """The world, with a visit recorded in beat B, a notification of beat B's chief and a
-    message from the public page about beat B."""
+def values(world, officer_b, chief_b, office, campaign):
+    """The world, with a visit recorded in beat B, a notification of beat B's chief, a
+    message from the public page about beat B and a daily report of county Y."""
     world.visit = record(world.task, officer_b, answers={"householder_name": "丁秀英"})
     notify(kind="test", title="丁庄村的通知", users=[chief_b])
     world.note = Notification.objects.get(user=chief_b)
@@ -184,7 +192,30 @@ def values(world, officer_b, chief_b, campaign):
     world.submission = PublicSubmission.objects.create(
         reference="ZF-DENY-1", code_hash="x", campaign=campaign, beat=beat, kind="opinion"
     )
+    world.report = report_create(
+        actor=None,
+        unit=world.tree.county_y,
+        campaign=campaign,
+        date_from=campaign.start_date,
+        date_to=timezone.localdate(),
+    )
     return _page_values(world), _api_values(world)
+
+
+@pytest.fixture
+def role_values(values, campaign, office):
+    """For the role check only (not a county's objects): a patrol rule, a proposed honour
+    list."""
+    pages, apis = values
+    rule = rules_ensure(campaign)[0]
+    honour = honour_propose(campaign=campaign, kind="commend", actor=office)
+    pages = {
+        **pages,
+        "patrol:rule_edit": {"pk": rule.pk},
+        "supervision:honour_detail": {"pk": honour.pk},
+        "supervision:honour_act": {"pk": honour.pk},
+    }
+    return pages, apis
 
 
 def _request(client: Client, url: str):
@@ -271,8 +302,8 @@ ROLE_ROUTES = [r for r in ROUTES if ROUTE_RULES.get(r.key, "").startswith("role:
 ROLE_OPS = [o for o in OPERATIONS if OP_RULES.get(o.key, "").startswith("role:")]
 
 
-def test_every_role_rule_refuses_a_user_of_another_role(request, values, client_for):
-    page_values, api_values = values
+def test_every_role_rule_refuses_a_user_of_another_role(request, role_values, client_for):
+    page_values, api_values = role_values
     wrong = []
     for route in ROLE_ROUTES:
         user = _outsider(request, ROLE_SETS[ROUTE_RULES[route.key]])
