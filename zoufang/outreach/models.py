@@ -177,6 +177,14 @@ def submission_photo_path(instance: PublicSubmission, filename: str) -> str:
     return f"outreach/public/{instance.reference}{instance.photo_extension}"
 
 
+# Why a submission waits in the office's queue (services/public.py sets the code).
+HOLD_REASONS = {
+    "link": _("A link in the text"),
+    "repeat": _("The same text again within a day"),
+    "routing": _("Not taken by the findings ledger (its kind is inactive or missing)"),
+}
+
+
 class PublicSubmission(models.Model):
     """What a resident sent through the public page. Only what its purpose needs is kept
     (the PIPL notice on the page lists it): no client address, no browser data. A phone is
@@ -245,3 +253,7 @@ class PublicSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def hold_reason_label(self) -> str:
+        return str(HOLD_REASONS.get(self.hold_reason, self.hold_reason))

@@ -162,7 +162,9 @@ def leaflet_audience(campaign: Campaign, unit: Unit) -> dict[int, dict[str, int]
     qs = (
         VisitLeaflet.objects.filter(visit__campaign=campaign)
         .filter(subtree_q("visit__unit_path", unit.path))
-        .values("item_id", "visit__kind", "visit__place__shop_kind")
+        .values(
+            "item_id", "visit__kind", "visit__place__shop_kind", "visit__place__enterprise_category"
+        )
         .annotate(n=Sum("quantity"))
         .order_by()
     )
@@ -171,6 +173,8 @@ def leaflet_audience(campaign: Campaign, unit: Unit) -> dict[int, dict[str, int]
         audience = r["visit__kind"]
         if audience == "shop" and r["visit__place__shop_kind"]:
             audience = f"shop:{r['visit__place__shop_kind']}"
+        elif audience == "enterprise" and r["visit__place__enterprise_category"]:
+            audience = f"enterprise:{r['visit__place__enterprise_category']}"
         out[r["item_id"]][audience] += r["n"] or 0
     return {k: dict(v) for k, v in out.items()}
 

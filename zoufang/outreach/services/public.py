@@ -273,8 +273,28 @@ def _save_and_forward(sub: PublicSubmission, *, phone: str) -> None:
     _seal_phone(sub, phone)
     sub.state = SubmissionState.HELD if sub.hold_reason else SubmissionState.ACCEPTED
     sub.save()
-    if sub.state == SubmissionState.ACCEPTED:
+    if sub.state != SubmissionState.ACCEPTED:
+        return
+    if sub.kind not in (SubmissionKind.OPINION, SubmissionKind.CLUE):
         _forward(sub, phone=phone)
+        return
+    # An opinion or a clue the ledger refuses (its finding kind was deactivated or is missing
+    # from the catalog) is not the resident's fault: they were checked above, and the ledger's
+    # message names our catalog. It is held for the office, which releases it once the kind is
+    # back (docs/decisions/0050-public-routing-refusal.md); the resident's answer is the same.
+    try:
+        with transaction.atomic():
+            _forward(sub, phone=phone)
+    except ValidationError as exc:
+        logger.warning(
+            "public page: the ledger refused %s %s, held for the office: %s",
+            sub.kind,
+            sub.reference,
+            "; ".join(exc.messages),
+        )
+        sub.state, sub.hold_reason = SubmissionState.HELD, "routing"
+        sub.finding_id = None
+        sub.save(update_fields=["state", "hold_reason", "finding_id"])
 
 
 def _forward(sub: PublicSubmission, *, phone: str) -> None:

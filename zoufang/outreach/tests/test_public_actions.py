@@ -53,6 +53,39 @@ def test_a_suggestion_becomes_a_public_finding_routed_in_its_beat(client, send, 
     assert sub.reference in r.content.decode()
 
 
+def test_a_suggestion_the_ledger_refuses_is_held_for_the_office_not_refused(
+    client, send, client_for, tree, campaign, office
+):
+    """Issue 14's phone test: a resident's suggestion was answered 400 with the ledger's
+    "unknown finding kind: opinion" when the catalog lacked the kind. Now the resident gets a
+    reference as usual, the office finds it held, and releases it once the kind is back."""
+    from zoufang.findings.models import FindingKind
+
+    FindingKind.objects.filter(code="opinion").update(is_active=False)
+    r = send(client, _url("suggest", tree.beat_a), {"text": "希望小区门口装个监控"})
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "opinion" not in page
+    sub = PublicSubmission.objects.get()
+    assert sub.reference in page
+    assert (sub.state, sub.hold_reason, sub.finding_id) == ("held", "routing", None)
+    assert not Finding.objects.exists()
+    queue = client_for(office).get(reverse("outreach:moderation")).content.decode()
+    assert "希望小区门口装个监控" in queue
+    # The office reads why it waits, in its language.
+    assert "问题线索台账未接收" in queue
+
+    FindingKind.objects.filter(code="opinion").update(is_active=True)
+    decided = client_for(office).post(
+        reverse("outreach:decide", args=[sub.pk]), {"action": "release"}
+    )
+    assert decided.status_code == 302
+    sub.refresh_from_db()
+    assert sub.state == "accepted"
+    finding = Finding.objects.get(pk=sub.finding_id)
+    assert (finding.beat, finding.source) == (tree.beat_a, "public")
+
+
 def test_a_visit_request_lands_on_the_beat_teams_today_list(client, send, tree, people, campaign):
     today = timezone.localdate()
     r = send(

@@ -204,3 +204,36 @@ def test_a_discarded_submission_is_erased_and_forwards_nothing(campaign, tree, o
     sub.refresh_from_db()
     assert (sub.state, sub.text, sub.finding_id) == ("discarded", "", None)
     assert not Finding.objects.exists()
+
+
+def test_leaflets_handed_out_at_enterprises_count_by_their_category(
+    client_for, campaign, tree, officer_a, chief_a, chief_b, visited
+):
+    """Issue 14: leaflets by audience and trade — an enterprise's category is its trade."""
+    from zoufang.registry.models import Place
+    from zoufang.registry.tests import factories as reg
+    from zoufang.visits.models import VisitTask
+    from zoufang.visits.services import catalog_caches_clear, tasks_generate
+    from zoufang.visits.tests.factories import record
+
+    school = reg.enterprise(tree.beat_a, name="文峰小学")
+    Place.objects.filter(pk=school.place.pk).update(enterprise_category="hospital_school")
+    tasks_generate(campaign=campaign, beat=tree.beat_a, actor=officer_a)
+    catalog_caches_clear()
+    record(VisitTask.objects.get(place=school.place), officer_a, leaflets={visited.leaflet.code: 4})
+    catalog_caches_clear()
+
+    audience = selectors.leaflet_audience(campaign, tree.s1)[visited.leaflet.pk]
+    assert audience["enterprise:hospital_school"] == 4
+    assert audience["household"] == 6
+    page = client_for(chief_a).get(reverse("outreach:leaflets") + f"?unit={tree.s1.pk}")
+    assert page.status_code == 200
+    label = f"{Place.EnterpriseCategory.HOSPITAL_SCHOOL.label}"
+    rows = dict(page.context["audience_rows"])
+    assert [k for k in rows if k.endswith(label)], rows
+    # Outside the jurisdiction: neither the station's page nor its count.
+    other = client_for(chief_b)
+    assert other.get(reverse("outreach:leaflets") + f"?unit={tree.s1.pk}").status_code == 404
+    own = other.get(reverse("outreach:leaflets"))
+    assert own.status_code == 200
+    assert not [k for k in dict(own.context["audience_rows"]) if k.endswith(label)]

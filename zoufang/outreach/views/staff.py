@@ -239,6 +239,10 @@ def _audience_rows(items: list[CatalogItem], audience: dict[int, dict[str, int]]
         "enterprise": _("Enterprises"),
         "shop": _("Shops"),
         **{f"shop:{k.value}": k.label for k in Place.ShopKind},
+        **{
+            f"enterprise:{k.value}": f"{_('Enterprises')} · {k.label}"
+            for k in Place.EnterpriseCategory
+        },
     }
     keys = sorted({k for a in audience.values() for k in a})
     return [
