@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
@@ -14,11 +13,8 @@ from zoufang.offline import views as offline_views
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    # The login's two steps (password, then the code) and the user's own account pages.
+    path("accounts/", include("zoufang.org.account_urls")),
     # Logout also wipes the offline app's store on the phone (Clear-Site-Data).
     path("accounts/logout/", offline_views.LogoutView.as_view(), name="logout"),
     path("sw.js", offline_views.service_worker, name="service_worker"),

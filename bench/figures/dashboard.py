@@ -153,10 +153,12 @@ def _page_seconds(bench: Bench, user: Any, path: str, params: dict | None = None
     from django.conf import settings
     from django.test import Client
 
+    from zoufang.org.tests.otp import force_login_verified
+
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
-    client.force_login(user)
+    force_login_verified(client, user)
 
     def get() -> None:
         r = client.get(path, params or {})

@@ -124,6 +124,8 @@ def _ledger_seconds(bench: Bench, user: Any) -> float:
     from django.test import Client
     from django.test.utils import override_settings
 
+    from zoufang.org.tests.otp import force_login_verified
+
     # The bench runs with DEBUG off and no collected static files: plain static storage.
     storages = {
         **settings.STORAGES,
@@ -132,7 +134,7 @@ def _ledger_seconds(bench: Bench, user: Any) -> float:
     override = override_settings(STORAGES=storages)
     override.enable()
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    force_login_verified(client, user)
 
     def page() -> None:
         r = client.get("/findings/", secure=True)

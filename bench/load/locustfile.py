@@ -128,6 +128,15 @@ class Desk(HttpUser):
             },
             headers={"Referer": self.host + "/"},
         )
+        if me["codes"]:  # the second step: a recovery code of its own for each desk login
+            self.client.post(
+                "/accounts/login/code/",
+                data={
+                    "code": me["codes"].pop(),
+                    "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                },
+                headers={"Referer": self.host + "/"},
+            )
         self.unit = me["unit"]
 
     @task(8)

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "auditlog",
     "ninja",
     "csp",
@@ -66,10 +69,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Cache-Control: no-store on every answer to a signed-in user (pages, exports, API).
     "zoufang.core.middleware.NoStoreForSignedInMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeouts; a form posted after expiry is kept for re-login;
+    # the roles that must use two-factor login reach nothing before they have (issue 17).
+    "zoufang.org.middleware.SessionTimeoutMiddleware",
+    "zoufang.org.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # request.campaign(): the current campaign, looked up on first use (org's team pages).
@@ -142,15 +151,29 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Password rules (issue 17; docs/security.md 身份鉴别): length, common passwords, likeness to
+# the user's own attributes and to the words of this system and its units, not all digits,
+# and none of the user's last PASSWORD_HISTORY_COUNT passwords (zoufang.org.passwords).
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12)
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "zoufang.org.passwords.ContextWordsValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zoufang.org.passwords.NoReuseValidator"},
 ]
+
+# Two-factor login (django-otp, issue 17): the name an authenticator app shows, and the
+# sessions: signed out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS
+# after the login whatever happens (zoufang.org.middleware.SessionTimeoutMiddleware).
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER") or "走访"
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 
 # Lock an account after repeated failed logins (django-axes), per username.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -188,7 +211,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", SESSION_MAX_HOURS * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

@@ -23,3 +23,14 @@ def mask_id_number(value: str | None) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_ip(address: str | None) -> str:
+    """203.0.113.45 -> 203.0.*.*; an IPv6 address keeps its first two groups."""
+    if not address:
+        return ""
+    if ":" in address:
+        groups = address.split(":")
+        return ":".join(groups[:2]) + ":*"
+    parts = address.split(".")
+    return ".".join(parts[:2] + ["*"] * (len(parts) - 2))

@@ -50,3 +50,15 @@ MANAGER_ROLES = frozenset({Role.OFFICE, Role.WORKING_TEAM, Role.COUNTY_ADMIN, Ro
 
 # Roles that may read the audit trail.
 AUDIT_ROLES = frozenset({Role.OFFICE, Role.WORKING_TEAM, Role.SUPERVISOR, Role.AUDITOR})
+
+# Roles that must log in with a second factor (TOTP or a recovery code): they see the whole
+# campaign, administer a county, or read the audit trail (issue 17). Superusers too. Every
+# other user may enrol from their account page.
+TWO_FACTOR_ROLES = frozenset(
+    {*LEADERSHIP_ROLES, Role.OFFICE, Role.WORKING_TEAM, Role.SUPERVISOR, Role.COUNTY_ADMIN}
+    | {Role.AUDITOR}
+)
+
+# Roles that may open the admin site (/admin), with the staff flag: the administrators and the
+# office (issue 17). Station chiefs edit their people and teams on the pages.
+ADMIN_SITE_ROLES = frozenset({Role.OFFICE, Role.WORKING_TEAM, Role.COUNTY_ADMIN})

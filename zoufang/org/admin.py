@@ -1,16 +1,48 @@
 from __future__ import annotations
 
+from functools import update_wrapper
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django_otp.admin import OTPAdminSite
 
 from zoufang.core.admin import NotFoundOutsideScope, OfficeAdmin, ScopedAdmin
 from zoufang.core.scope import user_scope
 from zoufang.org import services
 from zoufang.org.models import Department, Personnel, Team, TeamMember, Unit, User
+
+
+class ZoufangAdminSite(OTPAdminSite):
+    """The admin site for the administrators and the office only (User.may_use_admin_site),
+    and only on a session that passed the second login step (django-otp's OTPAdminSite).
+    Its login is the site's two-step login; anyone else signed in gets a 404."""
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_authenticated and user.may_use_admin_site and user.is_verified())
+
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
+        inner = super().admin_view(view, cacheable)
+
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404  # a signed-in user without the admin does not learn it exists
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(guarded, inner)
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.user.is_authenticated:
+            raise Http404
+        return redirect_to_login(request.GET.get("next") or request.get_full_path())
+
+
+# django-otp's documented way to put its checks on the default site every app registers with.
+admin.site.__class__ = ZoufangAdminSite
 
 
 @admin.register(Unit)
@@ -102,6 +134,13 @@ class UserAdmin(NotFoundOutsideScope, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("走访", {"fields": ("role", "unit", "department", "personnel", "can_view_sensitive")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        watched = {"role", "is_active", "unit", "is_superuser", "password"}
+        if change and watched & set(form.changed_data):
+            # Sessions end by themselves (User._get_session_auth_hash); tokens go now.
+            services.user_revoke_access(user=obj)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         qs = super().get_queryset(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
@@ -19,7 +20,7 @@ from zoufang.core.api import (
     responses,
 )
 from zoufang.core.roles import CAMPAIGN_WIDE_ROLES
-from zoufang.org import access, selectors, services
+from zoufang.org import access, selectors, services, twofactor
 from zoufang.org.models import Personnel, Team, Unit, User
 from zoufang.org.schemas import (
     MeOut,
@@ -49,7 +50,7 @@ router = Router(tags=["org"])
 @auth_router.post(
     "/token",
     auth=None,
-    response=responses(TokenOut, 400, 401, 422, 429),
+    response=responses(TokenOut, 400, 401, 403, 422, 429),
     summary="Exchange username and password for a token",
     operation_id="auth_token",
 )
@@ -60,6 +61,17 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict:
         raise HttpError(429, _("Too many failed logins: this account is locked for a while."))
     if user is None:
         raise HttpError(401, _("Wrong username or password."))
+    if twofactor.has_device(user):
+        if twofactor.verify(user=user, code=payload.otp) is None:
+            # Counted like a wrong password (the same lockout).
+            user_login_failed.send(
+                sender=__name__, credentials={"username": user.get_username()}, request=request
+            )
+            raise HttpError(
+                401, _("Send the code of your authenticator app (or a recovery code) as otp.")
+            )
+    elif user.needs_two_factor:
+        raise HttpError(403, _("Set up two-factor login on the website before using the app."))
     token, key = services.api_token_create(user=user, name=payload.device)
     return {"token": key, "expires_at": token.expires_at.isoformat(), "username": user.username}
 

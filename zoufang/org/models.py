@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from zoufang.core.masking import mask_phone
 from zoufang.core.models import PathField, ScopedQuerySet, TimeStampedModel
-from zoufang.core.roles import UNIT_ROLE_LEVELS, Role
+from zoufang.core.roles import ADMIN_SITE_ROLES, TWO_FACTOR_ROLES, UNIT_ROLE_LEVELS, Role
 from zoufang.org.validators import (
     AUXILIARY_NUMBER_RE,
     OFFICER_NUMBER_RE,
@@ -375,6 +376,33 @@ class User(AbstractUser):
             return self.personnel.name
         return self.get_full_name() or self.username
 
+    @property
+    def needs_two_factor(self) -> bool:
+        """Must log in with a second factor (TWO_FACTOR_ROLES, and superusers)."""
+        return self.is_superuser or self.role in TWO_FACTOR_ROLES
+
+    @property
+    def may_use_admin_site(self) -> bool:
+        """The admin site (/admin) is for the administrators and the office (issue 17)."""
+        return (
+            self.is_active
+            and self.is_staff
+            and (self.is_superuser or self.role in ADMIN_SITE_ROLES)
+        )
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django signs each session with this and drops a session whose hash no longer
+        matches: here it covers the role, the anchor unit and the active flag besides the
+        password, so disabling a user, changing their role or their password ends every
+        session they have on any device (and their API tokens, which carry the same stamp:
+        services.api_token_authenticate)."""
+        return salted_hmac(
+            "zoufang.org.User.session_auth_hash",
+            f"{self.password}|{self.role}|{self.unit_id}|{self.is_active}|{self.is_superuser}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
     def clean(self) -> None:
         super().clean()
         level = UNIT_ROLE_LEVELS.get(self.role)
@@ -399,6 +427,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The user's session stamp when the token was made (User._get_session_auth_hash, cut): a
+    # token stops working when the user's password, role, unit or active flag changes.
+    auth_stamp = models.CharField(max_length=16, default="", editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -406,3 +437,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class PasswordHistory(models.Model):
+    """A user's earlier password hashes, so the last few cannot be chosen again
+    (zoufang.org.passwords.NoReuseValidator). Our own few lines: the kept password libraries
+    (django-password-validators and the like) are not among this project's dependencies, and
+    the rule is one query over hashes Django already knows how to check."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="org_pwhistory_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

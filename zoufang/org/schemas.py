@@ -7,6 +7,8 @@ class TokenIn(Schema):
     username: str
     password: str
     device: str = ""
+    # The code of the authenticator app (or a recovery code): required for users with one.
+    otp: str = ""
 
 
 class TokenOut(Schema):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from zoufang.core.models import scoped_models
@@ -194,8 +195,13 @@ def api_token_create(
         prefix=key[:8],
         name=name[:100],
         expires_at=timezone.now() + (ttl or settings.API_TOKEN_TTL),
+        auth_stamp=_auth_stamp(user),
     )
     return token, key
+
+
+def _auth_stamp(user: User) -> str:
+    return user.get_session_auth_hash()[:16]
 
 
 def api_token_authenticate(key: str) -> User | None:
@@ -206,8 +212,26 @@ def api_token_authenticate(key: str) -> User | None:
     )
     if token is None:
         return None
+    if not constant_time_compare(token.auth_stamp, _auth_stamp(token.user)):
+        # The password, role, unit or active flag changed since the token was made.
+        token.delete()
+        return None
     now = timezone.now()
     # Write last use at most once a minute: the API is hot, the column is informational.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    token.delete()
+
+
+@transaction.atomic
+def user_revoke_access(*, user: User) -> int:
+    """End what a user may still use after a disable, a role change or a password change: the
+    API tokens are deleted here; the sessions end by themselves, signed with the old
+    `User._get_session_auth_hash`. Returns how many tokens went."""
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted

@@ -35,3 +35,29 @@ def test_a_wrong_password_shows_the_reason_in_chinese(live_server, browser, offi
     page.click("button[type=submit]")
     assert "密码" in page.inner_text(".alert-danger")
     page.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_office_logs_in_through_the_code_step(live_server, browser, office, people):
+    """The office's password leads to the code page (nothing else is reachable before it);
+    the code the authenticator app would show opens the home page."""
+    from zoufang.org.tests.otp import current_code
+
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "office")
+    page.fill("#id_password", "pw-for-tests-1")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.url.endswith("/accounts/login/code/")
+    assert page.get_attribute("#id_code", "autocomplete") == "one-time-code"
+    page.goto(f"{live_server.url}/findings/")
+    assert "/accounts/login/" in page.url  # not signed in between the steps
+    page.goto(f"{live_server.url}/accounts/login/code/")
+    page.fill("#id_code", current_code(office))
+    with page.expect_navigation():
+        page.click("button[data-otp-submit]")
+    assert page.url == f"{live_server.url}/"
+    assert page.locator("[data-account-link]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()

@@ -14,6 +14,7 @@ from zoufang.dashboard.reports import report_create
 from zoufang.dashboard.summary import summary_generate
 from zoufang.dashboard.summaryfiles import summary_pdf
 from zoufang.dashboard.tests.test_boundaries import fc, feature, square
+from zoufang.org.tests.otp import browser_log_in
 
 pytestmark = [*BROWSER_TEST, pytest.mark.layout]
 
@@ -29,10 +30,7 @@ def test_the_map_draws_and_fits_the_screen(
     leader.save()
     context = browser.new_context(viewport={"width": width, "height": 900}, has_touch=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next=/dashboard/map/")
-    page.fill("#id_username", leader.username)
-    page.fill("#id_password", "pw-map-1")
-    page.click("button[type=submit]")
+    browser_log_in(page, live_server.url, leader.username, "pw-map-1", then="/dashboard/map/")
     page.wait_for_selector("#unit-map canvas")
     page.wait_for_timeout(800)
     assert page.evaluate("document.documentElement.scrollWidth") <= width

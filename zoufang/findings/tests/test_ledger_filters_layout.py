@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import BROWSER_TEST
+from zoufang.org.tests.otp import browser_log_in
 
 pytestmark = [*BROWSER_TEST, pytest.mark.layout]
 
@@ -26,10 +27,7 @@ def test_every_filter_label_fits_in_english(live_server, browser, office, width)
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next=/findings/")
-    page.fill("#id_username", "office")
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
+    browser_log_in(page, live_server.url, "office", then="/findings/")
     page.wait_for_selector("select[name=grade]")
     fits = page.evaluate(FITS)
     assert ["grade", "Every grade", True] in fits

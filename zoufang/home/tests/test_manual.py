@@ -20,6 +20,7 @@ from zoufang.home.tests.manual_shots import (
     record,
     recorded,
 )
+from zoufang.org.tests.otp import browser_log_in
 
 PASSWORD = "pw-for-tests-1"
 _IMAGE_REF = re.compile(r"!\[[^\]]*\]\(img/([a-z0-9-]+)\.png\)")
@@ -94,11 +95,7 @@ def _signed_in(browser, base: str, user: str | None, width: int):
     )
     page = context.new_page()
     if user:
-        page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", user)
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation(wait_until="load"):
-            page.click("button[type=submit]")
+        browser_log_in(page, base, user, PASSWORD)
     return context, page
 
 

@@ -7,11 +7,13 @@ from io import StringIO
 from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.campaigns.models import Campaign
 from zoufang.core.roles import Role
 from zoufang.core.scope import subtree_q
 from zoufang.findings.models import Finding, Source
+from zoufang.org import twofactor
 from zoufang.org.models import Personnel, Team, Unit, User
 from zoufang.research.models import Problem
 from zoufang.visits.models import Visit
@@ -51,6 +53,9 @@ def test_the_demo_city_is_xuchang_shaped_and_prints_a_login_per_role(db, tmp_pat
         user = User.objects.get(role=role, is_active=True)  # the logins (demo actors are inactive)
         assert user.username in printed
         assert user.check_password(_password_of(printed, user.username))
+        if user.needs_two_factor:  # the enrolment a newcomer adds to an authenticator app
+            device = TOTPDevice.objects.get(user=user, confirmed=True)
+            assert f"TOTP secret {twofactor.secret_base32(device)}  otpauth://totp/" in printed
 
     _issue_11_is_visible()
     _findings_read_as_real(campaign, sample)
@@ -61,6 +66,9 @@ def test_the_demo_city_is_xuchang_shaped_and_prints_a_login_per_role(db, tmp_pat
     call_command("seed_demo", stdout=again, logins_file=logins)
     assert Personnel.objects.count() == people
     assert _password_of(printed, "office") != _password_of(again.getvalue(), "office")
+    # The authenticator app set up from the first run keeps working.
+    office_secret = twofactor.secret_base32(TOTPDevice.objects.get(user__username="office"))
+    assert f"TOTP secret {office_secret}" in again.getvalue()
 
 
 def _issue_11_is_visible() -> None:

@@ -11,16 +11,14 @@ import pytest
 
 from conftest import BROWSER_TEST
 from zoufang.knowledge.services import EDITED_FIELDS, entry_save
+from zoufang.org.tests.otp import browser_log_in
 
 pytestmark = [*BROWSER_TEST, pytest.mark.layout]
 SHOTS = os.environ.get("POCKETBOOK_SHOTS", "")
 
 
 def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
+    browser_log_in(page, base, username)
 
 
 def _fits(page, name: str, width: int = 390) -> None:

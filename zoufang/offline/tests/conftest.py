@@ -79,6 +79,13 @@ class Phone:
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", "pw-for-tests-1")
         self.page.click("button[type=submit]")
+        self.page.wait_for_load_state()
+        if "/accounts/login/code/" in self.page.url:  # a user with two-factor login
+            from zoufang.org.models import User
+            from zoufang.org.tests.otp import fresh_code
+
+            self.page.fill("#id_code", fresh_code(User.objects.get(username=username)))
+            self.page.click("button[data-otp-submit]")
         self.page.wait_for_url(self.url(then))
 
     def wait_until(self, js: str, arg: object = None, timeout: float = 20.0) -> object:

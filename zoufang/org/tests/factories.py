@@ -65,6 +65,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save(update_fields=["password"])
 
+    @factory.post_generation
+    def two_factor(obj, create, extracted, **kwargs):
+        """The roles that must use two-factor login get a confirmed TOTP device (as if they
+        had enrolled); `two_factor=False` leaves it out, `two_factor=True` adds one to anyone."""
+        from zoufang.org import twofactor
+
+        wanted = obj.needs_two_factor if extracted is None else extracted
+        if create and wanted:
+            twofactor.demo_enrol(user=obj)
+
 
 class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -9,15 +9,13 @@ import os
 import pytest
 
 from conftest import BROWSER_TEST
+from zoufang.org.tests.otp import browser_log_in
 
 pytestmark = [*BROWSER_TEST, pytest.mark.layout]
 
 
 def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
+    browser_log_in(page, base, username)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import BROWSER_TEST
+from zoufang.org.tests.otp import browser_log_in
 from zoufang.supervision.services import sampling
 from zoufang.supervision.services.scores import snapshot_take
 from zoufang.supervision.tests.conftest import make_visit
@@ -28,10 +29,7 @@ PAGES = [
 
 
 def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
+    browser_log_in(page, base, username)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import BROWSER_TEST
+from zoufang.org.tests.otp import browser_log_in
 
 pytestmark = BROWSER_TEST
 
@@ -35,10 +36,7 @@ def test_pages_render_under_the_policy_without_a_violation(
         context = browser.new_context()
         context.add_init_script(RECORD_VIOLATIONS)
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", "pw-for-tests-1")
-        page.click("button[type=submit]")
+        browser_log_in(page, live_server.url, username)
         page.wait_for_url(f"{live_server.url}/")
         return context, page
 

@@ -12,10 +12,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zoufang.core.roles import Role
 from zoufang.home import demo
 from zoufang.home.demo import DEMO_DAY
+from zoufang.org import twofactor
 from zoufang.org.models import Department, Personnel, Unit, User
 
 LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins.txt"
@@ -112,7 +114,7 @@ class Command(BaseCommand):
             self.stdout.write(_format_logins(logins))
 
     @transaction.atomic
-    def _demo_users(self) -> list[tuple[str, str, str, str]]:
+    def _demo_users(self) -> list[tuple[str, str, str, str, tuple[str, str] | None]]:
         county = Unit.objects.filter(level=Unit.Level.COUNTY).order_by("sort_order", "code").first()
         station = (
             Unit.objects.filter(level=Unit.Level.STATION, parent=county)
@@ -174,7 +176,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             where = unit.name if unit else (department.name if department else "全市")
-            logins.append((username, password, str(role.label), where))
+            logins.append((username, password, str(role.label), where, _enrolment(user)))
         admin_password = secrets.token_urlsafe(12)
         admin, _ = User.objects.get_or_create(
             username="admin", defaults={"is_superuser": True, "is_staff": True}
@@ -182,15 +184,32 @@ class Command(BaseCommand):
         admin.is_superuser = admin.is_staff = True
         admin.set_password(admin_password)
         admin.save()
-        logins.append(("admin", admin_password, "superuser", "Django admin"))
+        logins.append(("admin", admin_password, "superuser", "Django admin", _enrolment(admin)))
         return logins
 
 
-def _format_logins(logins: list[tuple[str, str, str, str]]) -> str:
+def _enrolment(user: User) -> tuple[str, str] | None:
+    """The roles that must log in with two factors get a confirmed TOTP device (kept across
+    re-runs, so an authenticator app set up once keeps working): its secret and URI."""
+    if not user.needs_two_factor:
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = twofactor.demo_enrol(user=user)
+    return twofactor.secret_base32(device), device.config_url
+
+
+def _format_logins(logins: list[tuple[str, str, str, str, tuple[str, str] | None]]) -> str:
     width = max(len(u) for u, *_ in logins)
     port = os.environ.get("PORT", "8000")
     lines = ["", f"Demo logins (one per role) — http://127.0.0.1:{port}/", ""]
+    for u, p, role, where, otp in logins:
+        lines.append(f"  {u.ljust(width)}  {p.ljust(16)}  {role} · {where}")
+        if otp:
+            lines.append(f"  {''.ljust(width)}  TOTP secret {otp[0]}  {otp[1]}")
     lines += [
-        f"  {u.ljust(width)}  {p.ljust(16)}  {role} · {where}" for u, p, role, where in logins
+        "",
+        "Accounts with a TOTP secret log in with a second step: add the secret (or the",
+        "otpauth URI) to an authenticator app and type the 6-digit code it shows.",
     ]
     return "\n".join(lines) + "\n"
