@@ -45,6 +45,13 @@ TEXT = {
     ),
     "show_conflict": _("See both versions"),
     "discard": _("Delete from the phone"),
+    "correct": _("Correct and send again"),
+    "correcting": _(
+        "Correcting a record the server refused: change what it says below, then save; the "
+        "record is sent again under the same number."
+    ),
+    "kept_photos": _("%(n)s photo(s) saved with this record are sent with it."),
+    "corrected": _("The corrected record is saved on this phone and is being sent."),
     "discard_confirm": _("Delete this record from the phone? It was not accepted by the server."),
     "phone_version": _("On this phone"),
     "server_version": _("On the server"),

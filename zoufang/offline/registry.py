@@ -40,6 +40,7 @@ SHELL_STATIC = [
     "favicon.svg",
     "offline/store.js",
     "offline/offline.js",
+    "offline/correct.js",
     "offline/outbox.js",
     "offline/icon-192.png",
     "offline/icon-512.png",

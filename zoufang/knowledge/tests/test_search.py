@@ -154,3 +154,29 @@ def test_postgres_indexes_title_words_apart_and_uses_the_gin_indexes(book):
         )
         plan = " ".join(r[0] for r in cur.fetchall())
         assert "knowledge_entry_search" in plan
+
+
+@pytest.mark.postgres
+def test_postgres_ranks_from_the_gin_indexes_only_and_keeps_no_pending_list(book):
+    """A common word must not turn the ranked query into a scan of every row's vector, and
+    the indexes take edits straight in (a pending list is read by every search)."""
+    from zoufang.knowledge.search.query import _sql_postgresql, analyse
+
+    groups = analyse("身份证丢了怎么办，在哪里补办").groups
+    sql, params = _sql_postgresql(groups, 10)
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+        cur.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s) ORDER BY relname",
+            [["knowledge_entry_search", "knowledge_entry_title_search"]],
+        )
+        options = cur.fetchall()
+    assert len(groups) >= 3
+    assert "Seq Scan on knowledge_entry" not in plan
+    assert "Bitmap Index Scan on knowledge_entry_search" in plan
+    assert "Bitmap Index Scan on knowledge_entry_title_search" in plan
+    assert options == [
+        ("knowledge_entry_search", ["fastupdate=off"]),
+        ("knowledge_entry_title_search", ["fastupdate=off"]),
+    ]

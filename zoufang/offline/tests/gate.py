@@ -5,7 +5,8 @@ tests talk to the live server through this gate instead: `down()` closes every c
 and stops listening, so new ones are refused (nothing reaches the server), `block(b"/api/")` refuses only requests
 whose request line holds the bytes, and `cut_next(b"POST /api/v1/visits/")` lets the next
 such request reach the server but drops its answer and then takes the network down — a send
-cut off after the server committed it. Written here because no kept library does this
+cut off after the server committed it; `answer(b"POST ", b"503 …")` answers such requests
+itself, as a proxy does while the application server restarts. Written here because no kept library does this
 inside one test process (toxiproxy is a separate server)."""
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ class Gate:
         self.mode = "up"
         self.blocked: bytes | None = None
         self.cut: bytes | None = None
+        self.answered: tuple[bytes, bytes] | None = None  # (pattern, status line) for answer()
+        self.answers = 0  # requests answered by the gate itself
+        self.turned_away: list[bytes] = []  # request lines refused or answered by the gate
         self.dropped = 0  # answers dropped by cut_next
         self.refused = 0  # requests refused by block()
         self._lock = threading.Lock()
@@ -48,10 +52,13 @@ class Gate:
             if self.mode == "down":
                 self.listener = socket.create_server(("127.0.0.1", self.port))
                 self._listen()
-            self.mode, self.blocked, self.cut = "up", None, None
+            self.mode, self.blocked, self.cut, self.answered = "up", None, None, None
 
     def block(self, pattern: bytes) -> None:
         self.blocked = pattern
+
+    def answer(self, pattern: bytes, status: bytes = b"503 Service Unavailable") -> None:
+        self.answered = (pattern, status)
 
     def cut_next(self, pattern: bytes) -> None:
         self.cut = pattern
@@ -104,6 +111,22 @@ class Gate:
                 state["request"] = first
                 if self.blocked and self.blocked in first:
                     self.refused += 1
+                    self.turned_away.append(first)
+                    break
+                if self.answered and self.answered[0] in first:
+                    self.answers += 1
+                    self.turned_away.append(first)
+                    body = self.answered[1]
+                    head = b"HTTP/1.1 %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+                    with contextlib.suppress(OSError):
+                        client.sendall(
+                            head % (body, len(body)) + b"Connection: close\r\n\r\n" + body
+                        )
+                        # Read the rest of the request (a form's body) before closing, as a
+                        # proxy does: closing on unread data resets the connection instead.
+                        client.settimeout(2)
+                        while client.recv(65536):
+                            pass
                     break
             try:
                 server.sendall(data)

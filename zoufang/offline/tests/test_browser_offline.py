@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from conftest import BROWSER_TEST
 
@@ -186,6 +187,7 @@ def test_a_conflict_shows_both_versions_and_drops_nothing_silently(
     assert "已走访" in phone_side or "visited" in phone_side.lower()
     assert "无人" in server_side
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.evaluate("window.scrollTo(0, 0)")  # a full-page shot draws the sticky header where it is
     shot(phone, "offline-conflict")
     # Still on the phone until the officer decides.
     assert phone.queue_ids() == [queued]
@@ -320,3 +322,157 @@ def end_sessions(phone) -> None:
     assert keys
     for key in keys:
         store(session_key=key).delete()
+
+
+def fill_household_visit(phone, task_pk: int, householder: str) -> str:
+    """Open the task from today's list and fill the visit in; the form's client UUID."""
+    page = phone.page
+    page.click(f'[data-task="{task_pk}"]')
+    page.wait_for_selector("#visit-form")
+    page.click("label[for=o-visited]")
+    page.fill("#q_householder_name", householder)
+    page.select_option("#q_satisfaction", "满意")
+    return page.input_value("#visit-form input[name=client_uuid]")
+
+
+def wait_for(check, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"still not {what} after {timeout} s"
+        time.sleep(0.1)
+
+
+def shows_the_failure(page) -> bool:
+    """The browser shows the proxy's 503."""
+    try:
+        return "Service Unavailable" in page.content()
+    except PlaywrightError:  # the page is navigating
+        return False
+
+
+def go_after_failure(phone, path: str) -> None:
+    """Open a page once the browser is done with the failed POST (it may still retry it or
+    draw its error page, which interrupts a navigation started meanwhile)."""
+    for attempt in range(5):
+        try:
+            phone.go(path)
+            return
+        except PlaywrightError:
+            if attempt == 4:
+                raise
+            time.sleep(1)
+
+
+@pytest.mark.parametrize("failure", ["cut", "503"])
+@pytest.mark.django_db(transaction=True)
+def test_a_form_whose_post_fails_after_a_good_ping_stays_queued_and_is_sent_once(
+    phone, gate, received, member_a, household_task, catalog, failure
+):
+    from zoufang.visits.models import Visit
+
+    phone.log_in("member_a")
+    phone.install()
+    phone.go("/visits/")
+    form_uuid = fill_household_visit(phone, household_task.pk, "刘桂兰")
+    # The probe answers; then every POST dies: the connection is dropped without an answer,
+    # or a proxy answers 503 while the application restarts.
+    if failure == "cut":
+        gate.block(b"POST ")
+    else:
+        gate.answer(b"POST ")
+    since = time.monotonic()
+    phone.page.click("#visit-form button[type=submit]")
+    form_post = f"POST /visits/tasks/{household_task.pk}/visit/ ".encode()
+    wait_for(lambda: any(line.startswith(form_post) for line in gate.turned_away), "posted")
+    if failure == "503":
+        wait_for(lambda: shows_the_failure(phone.page), "failed")
+    assert "GET /offline/ping" in received.since(since)
+    assert not any(r.startswith("POST ") for r in received.since(since))
+
+    # The record waits on the phone under the form's UUID, and is retried with back-off
+    # while POSTs still fail.
+    go_after_failure(phone, "/offline/")
+    phone.page.wait_for_selector(f'[data-record="{form_uuid}"][data-state=pending]')
+    phone.wait_until("() => zfOffline.mine().then(r => r.length === 1 && r[0].attempts >= 1)")
+    [record] = phone.page.evaluate("() => zfOffline.mine()")
+    assert record["id"] == form_uuid
+    assert record["next_at"] > phone.page.evaluate("Date.now()")
+    assert Visit.objects.count() == 0
+
+    gate.up()
+    phone.page.click("#zf-send-now")
+    phone.wait_pending(0)
+    visit = Visit.objects.get()
+    assert str(visit.client_uuid) == form_uuid
+    assert visit.answers["householder_name"] == "刘桂兰"
+    phone.page.evaluate("() => zfOffline.syncNow(true)")
+    phone.go("/visits/")
+    assert Visit.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_sent_the_usual_way_leaves_nothing_queued(
+    phone, gate, member_a, household_task, catalog
+):
+    """Online, the copy kept during the POST goes once the server has the visit; a refused
+    form comes back on the screen and its copy goes too."""
+    from zoufang.visits.models import Visit
+
+    phone.log_in("member_a")
+    phone.install()
+    phone.go("/visits/")
+    page = phone.page
+    page.click(f'[data-task="{household_task.pk}"]')
+    page.wait_for_selector("#visit-form")
+    page.click("label[for=o-visited]")
+    page.click("#visit-form button[type=submit]")  # the householder's name is missing
+    page.wait_for_selector("#visit-form .is-invalid")
+    phone.wait_pending(0)
+    page.fill("#q_householder_name", "刘桂兰")
+    page.select_option("#q_satisfaction", "满意")
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_url(phone.url("/visits/"))
+    phone.wait_pending(0)
+    assert Visit.objects.get().answers["householder_name"] == "刘桂兰"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_record_is_corrected_in_its_form_and_sent_under_the_same_uuid(
+    phone, gate, member_a, household_task, catalog
+):
+    from zoufang.visits.models import Visit
+
+    phone.log_in("member_a")
+    phone.install()
+    go_offline(phone, gate)
+    phone.go("/visits/")
+    page = phone.page
+    # Offline nothing checks the form: a visit without the householder's name is queued.
+    page.click(f'[data-task="{household_task.pk}"]')
+    page.wait_for_selector("#visit-form")
+    page.click("label[for=o-visited]")
+    page.select_option("#q_satisfaction", "满意")
+    page.fill("#note", "二楼东户")
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_url(phone.url("/visits/"))
+    [queued] = phone.queue_ids()
+
+    gate.up()
+    phone.go("/offline/")
+    page.click("#zf-send-now")
+    page.wait_for_selector(f'[data-record="{queued}"][data-state=refused]')
+    assert Visit.objects.count() == 0
+    page.click(f'[data-fix="{queued}"]')
+    page.wait_for_selector("[data-zf-alert=fix]")
+    # The form is filled in from the queued record.
+    assert page.is_checked("#o-visited")
+    assert page.input_value("#note") == "二楼东户"
+    assert page.input_value("#q_satisfaction") == "满意"
+    page.fill("#q_householder_name", "刘桂兰")
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_url(phone.url("/offline/"))
+    phone.wait_pending(0)
+    visit = Visit.objects.get()
+    assert str(visit.client_uuid) == queued
+    assert visit.answers["householder_name"] == "刘桂兰"
+    assert visit.note == "二楼东户"

@@ -20,6 +20,9 @@
   const SYNC_EVERY_MS = 20 * 1000;
   const BACKOFF_MIN_MS = 5 * 1000;
   const BACKOFF_MAX_MS = 5 * 60 * 1000;
+  // A copy kept while a form is sent the usual way is not sent by this page's timers while
+  // that POST may still be on its way; the next page from the server sends it at once.
+  const NATIVE_GRACE_MS = 2 * 60 * 1000;
   let syncing = null;
 
   function fmt(template, values) {
@@ -69,8 +72,10 @@
   async function mine() {
     return (await store.queueAll()).filter((r) => r.user === USER);
   }
-  async function enqueue(kind, payload, summary, photos, next) {
-    const sealedPhotos = [];
+  // `extra`: what else the record carries — `native` (a copy of a form sent the usual way),
+  // `page` (the form's address, to correct a refused record), `photos` (kept from before).
+  async function enqueue(kind, payload, summary, photos, next, extra = {}) {
+    const sealedPhotos = [...(extra.photos || [])];
     for (const file of photos) {
       sealedPhotos.push({
         uuid: uuid(), name: file.name || "photo.jpg", type: file.type || "image/jpeg",
@@ -81,8 +86,9 @@
       id: payload.client_uuid, seq: Date.now() + Math.random(), user: USER, kind,
       created_at: new Date().toISOString(), state: "pending", attempts: 0, next_at: 0,
       error: "", box: await store.seal({ payload, summary, next }), photos: sealedPhotos,
-      visit_sent: false,
+      visit_sent: false, native: Boolean(extra.native), page: extra.page || location.pathname,
     };
+    if (record.native) record.next_at = Date.now() + NATIVE_GRACE_MS;
     await store.queuePut(record);
     return record;
   }
@@ -124,6 +130,11 @@
     if (s === 200 || s === 201) return "sent";
     if (s === 401) return "login";
     if (s === 403 && (await signedIn()) === "no") return "login";
+    if (s === 409 && record.native) {
+      // Only this form ever carried its UUID (the server made it for this form): what the
+      // server holds under it is the officer's own submission, which did arrive.
+      return "sent";
+    }
     if (s === 409) {
       record.state = "conflict";
       record.server = answer.data && answer.data.existing ? await store.seal(answer.data.existing) : null;
@@ -151,6 +162,12 @@
           if (outcome === "sent") {
             record.visit_sent = true;
             if (answer.data && answer.data.call_in) await store.metaSet("call_in", true);
+            // A copy of a form sent the usual way: the form's POST carried the photos; the
+            // server has them when it had the visit (200, 409) or counts them on it.
+            const onServer = answer.data && answer.data.photo_count;
+            if (record.native && (answer.status !== 201 || onServer >= record.photos.length)) {
+              record.photos.forEach((p) => { p.sent = true; p.box = null; });
+            }
           }
         }
         for (const photo of outcome === "sent" ? record.photos : []) {
@@ -291,7 +308,22 @@
     return label ? label.textContent.trim() : input ? input.value : "";
   }
 
-  function visitRecord(form) {
+  function formUuid(form) {
+    const input = form.querySelector("input[name=client_uuid]");
+    return (input && input.value) || uuid();
+  }
+
+  // A copy kept while its form was sent the usual way, whose form the server sent back
+  // (refused: the officer sees the form and its messages, and sends it again from there).
+  async function dropAnswered() {
+    if (document.querySelector('meta[name="zf-offline-copy"]')) return;
+    for (const input of document.querySelectorAll("form[data-offline] input[name=client_uuid]")) {
+      const record = input.value && (await store.queueGet(input.value));
+      if (record && record.native && record.user === USER) await store.queueDelete(record.id);
+    }
+  }
+
+  function visitRecord(form, clientUuid) {
     const fd = new FormData(form);
     const multi = new Set([...form.querySelectorAll('input[type=checkbox][name^="q_"]')].map((e) => e.name));
     const answers = {};
@@ -309,7 +341,7 @@
     const outcome = fd.get("outcome") || "";
     const accuracy = parseInt(fd.get("gps_accuracy"), 10);
     const payload = {
-      client_uuid: uuid(), task_id: parseInt(form.dataset.taskId, 10), outcome,
+      client_uuid: clientUuid, task_id: parseInt(form.dataset.taskId, 10), outcome,
       started_at: localInstant(fd.get("started_at")), ended_at: localInstant(fd.get("ended_at")),
       members: fd.getAll("members").map((m) => parseInt(m, 10)).filter(Number.isFinite),
       method: fd.get("method") || "", latitude: numberOrNull(fd.get("latitude")),
@@ -329,13 +361,13 @@
     return { payload, summary, photos };
   }
 
-  function findingRecord(form) {
+  function findingRecord(form, clientUuid) {
     const fd = new FormData(form);
     const select = (name) => form.querySelector(`select[name=${name}]`);
     const chosen = (name) => { const s = select(name); return s && s.selectedIndex >= 0 ? s.options[s.selectedIndex].text : ""; };
     const beat = parseInt(fd.get("beat"), 10);
     const payload = {
-      client_uuid: uuid(), kind: fd.get("kind") || "", description: fd.get("description") || "",
+      client_uuid: clientUuid, kind: fd.get("kind") || "", description: fd.get("description") || "",
       beat_id: Number.isFinite(beat) ? beat : null, place_text: fd.get("place_text") || "",
       latitude: fd.get("latitude") || null, longitude: fd.get("longitude") || null,
       grade: fd.get("grade") || null, resident_name: fd.get("resident_name") || "",
@@ -359,16 +391,34 @@
     if (form.dataset.zfBusy === "1") return;
     form.dataset.zfBusy = "1";
     const submitter = event.submitter;
+    const kind = form.dataset.offline;
+    const fixing = form.dataset.zfFix || "";
     const state = await signedIn();
-    if (state === "yes") {
-      // The server answers: the form goes the usual way (its checks, its messages).
+    const build = kind === "visit" ? visitRecord : findingRecord;
+    if (state === "yes" && !fixing) {
+      // The server answers: the form goes the usual way (its checks, its messages). A copy
+      // under the form's own UUID waits on the phone meanwhile: if the POST gets no answer
+      // (network cut, timeout) or a 5xx, the copy is sent later like any record, and the
+      // server's idempotency makes it harmless if the POST did arrive. It goes when the
+      // server answers with the form again (refused, dropAnswered) or accepts the copy.
+      const built = build(form, formUuid(form));
+      await enqueue(kind, built.payload, built.summary, built.photos, form.dataset.next, { native: true });
       form.dataset.zfNative = "1";
       form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
       return;
     }
-    const built = form.dataset.offline === "visit" ? visitRecord(form) : findingRecord(form);
-    await enqueue(form.dataset.offline, built.payload, built.summary, built.photos, form.dataset.next);
+    // Without an answer (or correcting a refused record): the form becomes a record in the
+    // queue; a corrected record keeps its UUID and the photos it had.
+    const before = fixing ? await store.queueGet(fixing) : null;
+    const built = build(form, fixing || uuid());
+    const extra = before ? { photos: before.photos.filter((p) => !p.sent), page: before.page } : {};
+    await enqueue(kind, built.payload, built.summary, built.photos, form.dataset.next, extra);
     await store.metaSet("login_needed", state === "no");
+    if (fixing) {
+      flash("info", TEXT.corrected);
+      location.assign("/offline/");
+      return;
+    }
     flash("warning", state === "no" ? TEXT.saved_login : TEXT.saved_offline);
     location.assign(form.dataset.next || "/offline/");
   }, true);
@@ -444,6 +494,7 @@
 
   async function start() {
     await store.metaSet("user", USER);
+    await dropAnswered();
     showFlash();
     await render();
     if ("serviceWorker" in navigator) {

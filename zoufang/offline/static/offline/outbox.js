@@ -65,6 +65,10 @@
     conflict.scrollIntoView({ block: "start" });
   }
 
+  // The form a record came from, for records saved before they carried its address.
+  const formPage = (kind, payload) =>
+    kind === "visit" ? `/visits/tasks/${payload.task_id}/visit/` : "/findings/new/";
+
   let drawing = 0;
   async function draw() {
     const turn = ++drawing; // a later call wins: two overlapping draws must not both append
@@ -73,7 +77,7 @@
     const others = all.length - mine.length;
     const items = [];
     for (const record of mine) {
-      const { summary } = await store.unseal(record.box);
+      const { summary, payload } = await store.unseal(record.box);
       const item = el("div", "list-group-item");
       item.dataset.record = record.id;
       item.dataset.state = record.state;
@@ -93,6 +97,13 @@
         b.onclick = () => showConflict(record);
         item.append(b);
       } else if (record.state === "refused") {
+        // Open the record in its form, filled in, to correct it (correct.js); it is sent
+        // again under the same UUID.
+        const fix = el("a", "btn btn-sm btn-primary mt-2 me-2", T.correct);
+        const page = /^\/[^/\\]/.test(record.page || "") ? record.page : formPage(record.kind, payload);
+        fix.href = `${page}#zf-fix=${record.id}`;
+        fix.dataset.fix = record.id;
+        item.append(fix);
         const b = el("button", "btn btn-sm btn-outline-danger mt-2", T.discard);
         b.type = "button";
         b.onclick = async () => { if (window.confirm(T.discard_confirm)) { await store.queueDelete(record.id); await draw(); await app.render(); } };
