@@ -9,10 +9,18 @@ cookie (set by the switcher in the page header, Django's set_language view) chan
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -92,3 +100,52 @@ class AuditRequiredMiddleware:
             status=503,
             content_type="text/plain; charset=utf-8",
         )
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class RefuseNulMiddleware:
+    """400, in the user's language, for a request whose query string, form body or JSON body
+    carries the NUL character (U+0000). No text anyone types holds it; PostgreSQL cannot store
+    it (a query with it fails: a 500 where a clear answer belongs), while SQLite would keep it.
+    Django's form fields already refuse it; this covers the API's JSON bodies and the views
+    that read a query parameter directly. Multipart bodies (uploads) are left to the forms:
+    reading them here would fix the upload handlers before the view chooses them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            message = _("The request contains a NUL character (U+0000), which no field accepts.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        if "%00" in request.META.get("QUERY_STRING", "") or _holds_nul(dict(request.GET.lists())):
+            return True
+        kind = request.content_type or ""
+        if kind == "application/x-www-form-urlencoded":
+            return b"%00" in request.body or b"\x00" in request.body
+        if kind == "application/json" or kind.endswith("+json"):
+            body = request.body
+            if b"\x00" in body:
+                return True
+            if b"\\u0000" not in body:
+                return False
+            try:
+                return _holds_nul(json.loads(body))
+            except ValueError:
+                return False  # the API's own parser says it cannot read it
+        return False
