@@ -18,7 +18,8 @@ def test_a_json_body_with_nul_is_refused_with_a_message_in_chinese(officer_a):
     response = Client().post("/api/v1/auth/token", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
-    assert "NUL" in response.json()["detail"] and "字符" in response.json()["detail"]
+    assert "NUL" in response.json()["detail"]
+    assert "字符" in response.json()["detail"]
 
 
 def test_a_nul_inside_a_nested_json_value_is_refused(officer_a):

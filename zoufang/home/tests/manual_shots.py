@@ -59,6 +59,15 @@ SHOTS = [
     Shot("leader-stats", "leader", "/findings/stats/"),
     Shot("leader-phone-home", "leader", "/", PHONE),
     Shot("researcher-department", "researcher", "/findings/department/"),
+    Shot("researcher-home", "researcher", "/research/"),
+    Shot("researcher-topic", "researcher", "/research/topics/{topic}/"),
+    Shot("office-research-review", "office", "/research/topics/{topic}/report/"),
+    Shot(
+        "office-questionnaire-results",
+        "office",
+        "/research/questionnaires/{questionnaire}/results/",
+    ),
+    Shot("officer-pocketbook", "officer_a", "/pocketbook/?q=身份证丢了怎么办", PHONE),
 ]
 
 # The page's outline, with digits folded (counts and dates change; what the page offers

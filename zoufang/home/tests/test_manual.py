@@ -89,6 +89,102 @@ def _ids(tree, people, tasks, places, finding) -> dict[str, int]:
     }
 
 
+def _research(researcher, office, *officers) -> dict[str, int]:
+    """A topic with a field visit, a forum and a problem, its report under the office's
+    review; a questionnaire answered by the officers; the pocket book's starter set."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zoufang.campaigns.models import Campaign
+    from zoufang.knowledge.services import pocketbook_load
+    from zoufang.research.services import questionnaires, reports, topics
+
+    campaign = Campaign.objects.get(is_current=True)
+    today = timezone.localdate()
+    topic = topics.topic_save(
+        actor=researcher,
+        campaign=campaign,
+        department=researcher.department,
+        data={"title": "出租房屋治安管理调研", "leader_name": "王副局长", "members": "李明、赵强"},
+    )
+    visit = topics.activity_record(
+        actor=researcher,
+        topic=topic,
+        data={
+            "kind": "visit",
+            "held_on": today - dt.timedelta(days=3),
+            "place_kind": "community",
+            "place": "文峰社区",
+            "met": "社区书记、网格员、房东代表",
+            "heard": "流动人口多，部分房东不登记租客信息",
+        },
+    )
+    topics.activity_record(
+        actor=researcher,
+        topic=topic,
+        data={
+            "kind": "forum",
+            "held_on": today - dt.timedelta(days=1),
+            "place_kind": "grassroots",
+            "place": "文峰派出所会议室",
+            "met": "派出所所长、社区民警",
+            "heard": "扬成绩、补短板、理思路",
+            "minutes": "一、登记率偏低；二、信息核查渠道不畅；三、建议推行扫码登记。",
+            "attendees": "王副局长、李明、赵强、张所长",
+        },
+    )
+    topics.problem_record(
+        actor=researcher,
+        topic=topic,
+        description="出租房屋租客信息登记率偏低",
+        root_cause="房东登记意识弱，登记渠道不便",
+        countermeasure="推行出租房屋扫码登记，社区民警每月抽查",
+        owner_department=researcher.department,
+        activity=visit,
+    )
+    report = reports.report_for(topic)
+    report = reports.report_save(
+        actor=researcher,
+        topic=topic,
+        version=report.version,
+        data={
+            "summary": "走访社区、企业 6 次，召开座谈会 1 次。",
+            "achievements": "出租房屋底数基本摸清。",
+            "shortcomings": "租客信息登记率偏低。",
+            "causes": "房东登记意识弱，登记渠道不便。",
+            "countermeasures": "推行扫码登记，纳入社区民警月度考核。",
+        },
+    )
+    reports.report_submit(actor=researcher, report=report)
+    questionnaire = questionnaires.questionnaire_save(
+        actor=office,
+        campaign=campaign,
+        data={
+            "title": "问计民警：走访中的困难",
+            "audience": "officers",
+            "unit": None,
+            "anonymous": True,
+            "closes_on": today + dt.timedelta(days=5),
+        },
+        questions_text=(
+            "[单选] 走访进度\n- 已完成\n- 未完成\n"
+            "[多选] 困难\n- 报表多\n- 警力不足\n- 群众不在家\n"
+            "[量表] 满意度\n[文本] 建议\n"
+        ),
+    )
+    questionnaires.questionnaire_publish(actor=office, questionnaire=questionnaire)
+    by_kind = {"single": ["已完成"], "multi": ["报表多", "群众不在家"], "scale": ["4"]}
+    for officer in officers:
+        answers = {
+            q.pk: by_kind.get(q.kind, ["减少报表台账，多留时间入户"])
+            for q in questionnaire.questions.all()
+        }
+        questionnaires.response_submit(user=officer, questionnaire=questionnaire, answers=answers)
+    pocketbook_load()
+    return {"topic": topic.pk, "questionnaire": questionnaire.pk}
+
+
 def _signed_in(browser, base: str, user: str | None, width: int):
     context = browser.new_context(
         viewport={"width": width, "height": 900}, locale="zh-CN", device_scale_factor=1
@@ -146,6 +242,7 @@ def test_the_guides_pictures_match_the_pages_they_show(
         place=places.dwellings[2],
     ).finding
     ids = _ids(tree, people, tasks, places, finding)
+    ids.update(_research(researcher, office, officer_a, member_a))
     write = os.environ.get("MANUAL_WRITE") == "1"
     changed, sessions = [], {}
     for shot in SHOTS:
