@@ -341,8 +341,10 @@ class Stack:
         )
         site = site.replace("listen 80;", f"listen 127.0.0.1:{plain};")
         site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl;")
-        site = site.replace("/etc/ssl/zoufang/fullchain.pem", str(cert))
-        site = site.replace("/etc/ssl/zoufang/privkey.pem", str(key))
+        # Both server blocks (the staff site and the public page's) take the local certificate.
+        for name in ("zoufang", "zoufang-public"):
+            site = site.replace(f"/etc/ssl/{name}/fullchain.pem", str(cert))
+            site = site.replace(f"/etc/ssl/{name}/privkey.pem", str(key))
         site = site.replace("/srv/zoufang/staticfiles/", f"{self.static_root()}/")
         (self.workdir / "site.conf").write_text(site)
         tmp = self.workdir / "nginx-tmp"
